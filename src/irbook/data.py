@@ -31,6 +31,7 @@ from __future__ import annotations
 import copy
 import csv
 import functools
+import importlib
 import json
 import os
 import re
@@ -47,7 +48,7 @@ import pandas as pd
 from irbook.cache import atomic_path, cache_dir, sha256_file
 
 __all__ = [
-    "RemoteFile", "DatasetInfo", "REGISTRY", "DataNotFoundError", "ChecksumError",
+    "RemoteFile", "DatasetInfo", "REGISTRY", "register", "DataNotFoundError", "ChecksumError",
     "dataset_info", "data_path", "fetch_dataset", "fetch_url", "verify_file",
     "Corpus", "Queries", "Qrels", "RetrievalDataset", "NERSentence",
     "LIAR_LABELS", "LIAR_COLUMNS", "LIAR_PLUS_COLUMNS", "CROSSNER_DOMAINS",
@@ -302,6 +303,25 @@ REGISTRY: dict[str, DatasetInfo] = {
 }
 
 
+# Media sets are described beside the code that decodes them; their module registers them on import.
+_REGISTERED_ELSEWHERE = {"coco-mini": "irbook.vision.media", "videos": "irbook.vision.media"}
+
+
+def register(info: DatasetInfo, replace: bool = False) -> DatasetInfo:
+    """Add a data set to :data:`REGISTRY` so that :func:`data_path` can find, verify and fetch its files.
+
+    A name already registered with a different entry raises ``ValueError`` unless ``replace=True``.
+    Introduced in appendix A1 (:doc:`A1_tiny_clip`) for the image and video sets.
+    """
+    if not isinstance(info, DatasetInfo):
+        raise TypeError(f"register() takes a DatasetInfo, got {type(info).__name__}")
+    known = REGISTRY.get(info.name)
+    if known is not None and known != info and not replace:
+        raise ValueError(f"data set {info.name!r} is already registered with other files; pass replace=True")
+    REGISTRY[info.name] = info
+    return info
+
+
 def dataset_info(name: str) -> DatasetInfo:
     """The registry entry of data set ``name``; an unknown name raises ``ValueError`` listing the known ones.
 
@@ -309,6 +329,8 @@ def dataset_info(name: str) -> DatasetInfo:
     """
     if not isinstance(name, str):
         raise TypeError(f"a data set name is a str, got {type(name).__name__}")
+    if name not in REGISTRY and name in _REGISTERED_ELSEWHERE:
+        importlib.import_module(_REGISTERED_ELSEWHERE[name])
     try:
         return REGISTRY[name]
     except KeyError:

@@ -305,7 +305,8 @@ def embedder(name: str = DEFAULT_EMBEDDER, device: str = "auto", cache: bool = T
         name, source = DEFAULT_EMBEDDER, str(_packaged_minilm_path())
     else:
         source = name
-    model = SentenceTransformer(source, device=resolved)
+    with _quiet_transformers():
+        model = SentenceTransformer(source, device=resolved)
     model.eval()
     return Embedder(model, name=name, cache=cache, batch_size=batch_size)
 
