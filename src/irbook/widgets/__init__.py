@@ -1,4 +1,5 @@
-"""Small interactive views the chapters share: a result browser and a threshold explorer.
+"""Small interactive views: the result browser and threshold explorer every chapter can use (here), and one
+module per chapter for its own explorer (``irbook.widgets.derec``, ``.pir_rag``, ``.t_retrievability``, ``.vision``).
 
 Introduced in chapter 1 (:doc:`01_rag_map`). Each class keeps its logic (``rows``, ``render``,
 ``metrics_at``, ``best_threshold``, ``figure``) apart from its widget, so the tests drive it

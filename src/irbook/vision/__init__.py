@@ -1,0 +1,16 @@
+"""The vision layer: generated scenes and videos with ground truth, real media, OCR and an image-text model.
+
+- :func:`clip`: one image-text interface (a real CLIP via open_clip when at hand, else the book's tiny CLIP)
+- :func:`ocr`: words with boxes and confidences (Tesseract)
+- :mod:`irbook.vision.scenes`: generated scenes (captions, attributes, masks) and videos (shots, transitions, events)
+- :mod:`irbook.vision.media`: COCO-mini photos, captions and masks; real clips and frame sampling
+- :mod:`irbook.vision.tiny_clip`: how the offline model is built, trained and cached
+
+Introduced in appendix A1 (:doc:`A1_tiny_clip`).
+"""
+from irbook.vision import scenes
+from irbook.vision.encoders import OpenClip, TinyClip, clip, retrieval_recall
+from irbook.vision.ocr import OCRUnavailableError, OCRWord, ocr, ocr_text
+
+__all__ = ["clip", "ocr", "ocr_text", "OCRWord", "OCRUnavailableError", "TinyClip", "OpenClip", "retrieval_recall",
+           "scenes"]
