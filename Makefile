@@ -44,7 +44,8 @@ book: $(STAMP)
 	$(BIN)/python tools/build_book.py
 
 test: $(STAMP)
-	$(BIN)/python -m pytest tests
+	# testpaths in pyproject.toml: tests/ and every notebook under notebooks/ (through nbval)
+	$(BIN)/python -m pytest
 
 execute: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py --device $(DEVICE) --scale $(SCALE) $(NOTEBOOKS)
