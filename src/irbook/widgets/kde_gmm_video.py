@@ -1,0 +1,298 @@
+"""Chapter 16's helpers and widgets: shot-boundary detections, their scoring, a threshold explorer for one video's
+frame-change signal, and a temporal query builder.
+
+The KDE-GMM thresholding itself is written out in the chapter; what lives here is what the widgets and the tests
+need headless: turning a signal and a threshold into detections (:func:`detect_boundaries`), scoring detections
+against ground-truth transitions with a tolerance (:func:`score_detections`), :class:`ChangeThresholdExplorer`
+(signal, density, mixture components, adaptive threshold beside a manual slider) and :class:`TemporalQueryBuilder`
+(a sequence of scene descriptions, each with its own modality, sent to a search function).
+
+Introduced in chapter 16 (:doc:`16_kde_gmm_video`).
+"""
+from __future__ import annotations
+
+import html
+from typing import Callable, Sequence
+
+import numpy as np
+
+from irbook.widgets import _display_data
+
+_CELL = "padding:2px 8px;border-bottom:1px solid #ddd;"
+
+
+def _as_signal(signal) -> np.ndarray:
+    array = np.asarray(signal, dtype=float)
+    if array.ndim != 1 or len(array) < 2:
+        raise ValueError(f"a change signal must be a 1-D array of at least 2 values, got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError("the change signal contains NaN or infinite values")
+    return array
+
+
+def _check_intervals(intervals) -> list[tuple[int, int]]:
+    checked = []
+    for item in intervals:
+        start, end = (item.start, item.end) if hasattr(item, "start") else item
+        if int(end) < int(start):
+            raise ValueError(f"a transition interval must have start <= end, got ({start}, {end})")
+        checked.append((int(start), int(end)))
+    return checked
+
+
+def detect_boundaries(signal, threshold: float, min_gap: int = 4) -> np.ndarray:
+    """Frames where ``signal > threshold``, one detection per run: frames closer than ``min_gap`` to the previous
+    frame above the threshold join its run (a dissolve lifts several frames in a row), and the run is reported by its
+    last frame (where the new shot begins).
+
+    Introduced in chapter 16 (:doc:`16_kde_gmm_video`).
+    """
+    signal = _as_signal(signal)
+    if not isinstance(min_gap, (int, np.integer)) or min_gap < 1:
+        raise ValueError(f"min_gap must be a positive int, got {min_gap!r}")
+    if not np.isfinite(threshold):
+        raise ValueError(f"threshold must be a finite number, got {threshold!r}")
+    above = np.flatnonzero(signal > threshold)
+    detections: list[int] = []
+    last = None
+    for frame in above:
+        if last is not None and frame - last <= min_gap:
+            detections[-1] = int(frame)
+        else:
+            detections.append(int(frame))
+        last = frame
+    return np.array(detections, dtype=int)
+
+
+def score_detections(detections: Sequence[int], intervals, tolerance: int = 2) -> dict:
+    """Precision, recall and F1 of detections against ground-truth transitions.
+
+    ``intervals`` are ``(start, end)`` frame spans (a hard cut has ``start == end``) or objects with ``.start`` and
+    ``.end`` (:class:`irbook.vision.scenes.Transition`). A detection matches a transition when it lies in
+    ``[start - tolerance, end + tolerance]``; each transition matches at most one detection (greedy, in time order).
+
+    Introduced in chapter 16 (:doc:`16_kde_gmm_video`).
+    """
+    if not isinstance(tolerance, (int, np.integer)) or tolerance < 0:
+        raise ValueError(f"tolerance must be a non-negative int, got {tolerance!r}")
+    truth = _check_intervals(intervals)
+    used: set[int] = set()
+    tp = 0
+    for frame in sorted(int(d) for d in detections):
+        for j, (start, end) in enumerate(truth):
+            if j not in used and start - tolerance <= frame <= end + tolerance:
+                used.add(j)
+                tp += 1
+                break
+    n_det, n_true = len(detections), len(truth)
+    precision = tp / n_det if n_det else (1.0 if n_true == 0 else 0.0)
+    recall = tp / n_true if n_true else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"tp": tp, "fp": n_det - tp, "fn": n_true - tp, "precision": precision, "recall": recall, "f1": f1}
+
+
+class ChangeThresholdExplorer:
+    """One video's frame-change signal with an adaptive threshold and a manual one.
+
+    ``fit`` (optional) describes the adaptive fit in signal units: ``threshold`` (float), and for the density panel
+    ``grid`` (x values), ``density`` (the kernel density on the grid) and ``components`` (a list of weighted
+    component densities on the grid, e.g. the two Gaussians of a mixture). ``intervals`` are the ground-truth
+    transitions (optional): with them, the readout scores each threshold.
+    """
+
+    def __init__(self, signal, intervals=None, fit: dict | None = None, min_gap: int = 4, tolerance: int = 2,
+                 title: str = "Frame-change signal"):
+        self.signal = _as_signal(signal)
+        self.intervals = _check_intervals(intervals) if intervals is not None else None
+        self.fit = dict(fit or {})
+        if "threshold" in self.fit and not np.isfinite(self.fit["threshold"]):
+            raise ValueError("fit['threshold'] must be a finite number")
+        grid = self.fit.get("grid")
+        if grid is not None:
+            for key in ("density",):
+                if key in self.fit and len(self.fit[key]) != len(grid):
+                    raise ValueError(f"fit[{key!r}] has {len(self.fit[key])} values for a grid of {len(grid)}")
+            for comp in self.fit.get("components", []):
+                if len(comp) != len(grid):
+                    raise ValueError(f"a component has {len(comp)} values for a grid of {len(grid)}")
+        self.min_gap = min_gap
+        self.tolerance = tolerance
+        self.title = title
+        detect_boundaries(self.signal, float(np.max(self.signal)), min_gap)  # validates min_gap early
+
+    @property
+    def adaptive_threshold(self) -> float | None:
+        return float(self.fit["threshold"]) if "threshold" in self.fit else None
+
+    def detections(self, threshold: float) -> np.ndarray:
+        return detect_boundaries(self.signal, threshold, self.min_gap)
+
+    def metrics_at(self, threshold: float) -> dict:
+        """Detections at ``threshold`` and, with ground truth, precision, recall and F1."""
+        found = self.detections(threshold)
+        out = {"threshold": float(threshold), "detections": found.tolist()}
+        if self.intervals is not None:
+            out.update(score_detections(found, self.intervals, self.tolerance))
+        return out
+
+    def figure(self, threshold: float | None = None):
+        """Left: the signal over time, true transitions shaded, thresholds as lines, detections as markers.
+        Right: the density of the signal with the mixture components and both thresholds."""
+        import plotly.graph_objects as go
+        from plotly.subplots import make_subplots
+
+        threshold = self.adaptive_threshold if threshold is None else float(threshold)
+        has_density = "grid" in self.fit
+        fig = make_subplots(rows=1, cols=2 if has_density else 1, column_widths=[0.65, 0.35] if has_density else None,
+                            subplot_titles=("signal over time", "density of the signal") if has_density else None)
+        frames = np.arange(len(self.signal))
+        fig.add_trace(go.Scatter(x=frames, y=self.signal, mode="lines", name="change", line={"width": 1}), 1, 1)
+        for start, end in self.intervals or []:
+            fig.add_vrect(x0=start - 0.5, x1=end + 0.5, fillcolor="#009E73", opacity=0.25, line_width=0, row=1, col=1)
+        if threshold is not None:
+            found = self.detections(threshold)
+            fig.add_trace(go.Scatter(x=found, y=self.signal[found], mode="markers", name="detections",
+                                     marker={"symbol": "x", "size": 9}), 1, 1)
+        lines = [("adaptive", self.adaptive_threshold, "#D55E00"), ("manual", threshold, "#0072B2")]
+        for name, value, colour in lines:
+            if value is None or (name == "manual" and value == self.adaptive_threshold):
+                continue
+            fig.add_hline(y=value, line_dash="dash", line_color=colour, row=1, col=1)
+            if has_density:
+                fig.add_vline(x=value, line_dash="dash", line_color=colour, row=1, col=2)
+        if has_density:
+            grid = np.asarray(self.fit["grid"])
+            if "density" in self.fit:
+                fig.add_trace(go.Scatter(x=grid, y=self.fit["density"], name="kernel density", line={"width": 2}), 1, 2)
+            for i, comp in enumerate(self.fit.get("components", [])):
+                fig.add_trace(go.Scatter(x=grid, y=comp, name=f"component {i + 1}", line={"dash": "dot"}), 1, 2)
+            fig.update_xaxes(title_text=self.fit.get("x_title", "change"), row=1, col=2,
+                             type="log" if self.fit.get("log_x") else None)
+        fig.update_xaxes(title_text="frame", row=1, col=1)
+        return fig.update_layout(title=self.title, height=360, legend={"orientation": "h", "y": -0.25})
+
+    def readout(self, threshold: float) -> str:
+        m = self.metrics_at(threshold)
+        cells = [("threshold", f"{threshold:.4f}"), ("detections", str(len(m["detections"])))]
+        if self.adaptive_threshold is not None:
+            cells.append(("adaptive threshold", f"{self.adaptive_threshold:.4f}"))
+        if "f1" in m:
+            cells += [("precision / recall / F1", f"{m['precision']:.2f} / {m['recall']:.2f} / {m['f1']:.2f}"),
+                      ("TP / FP / FN", f"{m['tp']} / {m['fp']} / {m['fn']}")]
+        body = "".join(f'<tr><th style="{_CELL}text-align:left;">{k}</th><td style="{_CELL}">{v}</td></tr>'
+                       for k, v in cells)
+        return f'<table style="border-collapse:collapse;">{body}</table>'
+
+    def widget(self):
+        """A manual-threshold slider (started at the adaptive threshold) driving the figure and the readout."""
+        import ipywidgets as w
+
+        low, high = float(self.signal.min()), float(self.signal.max())
+        start = self.adaptive_threshold if self.adaptive_threshold is not None else (low + high) / 2
+        slider = w.FloatSlider(value=min(max(start, low), high), min=low, max=high, step=(high - low) / 200 or 0.01,
+                               description="manual", readout_format=".3f", continuous_update=False,
+                               layout=w.Layout(width="95%"))
+        shown = w.Output()
+        readout = w.HTML(self.readout(slider.value))
+
+        def redraw(t):
+            shown.outputs = (_display_data(self.figure(t)),)
+            readout.value = self.readout(t)
+
+        redraw(slider.value)
+        slider.observe(lambda change: redraw(change["new"]), names="value")
+        return w.VBox([slider, shown, readout])
+
+
+class TemporalQueryBuilder:
+    """Build a temporal query, one scene description per step, each with its own modality, and run it.
+
+    ``search_fn(steps, max_gap)`` receives ``steps`` as a list of ``(modality, text)`` and returns ranked sequences:
+    dicts with at least ``video``, ``frames`` (one frame per step) and ``score``. ``describe(video, frame)`` (optional)
+    gives a short text for a matched frame; ``gold(steps)`` (optional) returns ``(video, [frame spans])`` to mark
+    whether a sequence is right.
+    """
+
+    def __init__(self, search_fn: Callable, modalities: Sequence[str], describe: Callable | None = None,
+                 max_steps: int = 3, k: int = 5):
+        if not callable(search_fn):
+            raise TypeError("search_fn must be callable: (steps, max_gap) -> list of sequences")
+        if not modalities:
+            raise ValueError("give at least one modality")
+        if not isinstance(k, int) or k < 1:
+            raise ValueError(f"k must be a positive int, got {k!r}")
+        self.search_fn = search_fn
+        self.modalities = list(modalities)
+        self.describe = describe
+        self.max_steps = max_steps
+        self.k = k
+
+    def check(self, steps) -> list[tuple[str, str]]:
+        """Validated steps: non-empty texts with known modalities (empty rows are dropped)."""
+        checked = []
+        for item in steps:
+            modality, text = item
+            if not isinstance(text, str) or not text.strip():
+                continue
+            if modality not in self.modalities:
+                raise ValueError(f"unknown modality {modality!r}; choose from {self.modalities}")
+            checked.append((modality, text.strip()))
+        if not checked:
+            raise ValueError("a temporal query needs at least one step with a description")
+        if len(checked) > self.max_steps:
+            raise ValueError(f"at most {self.max_steps} steps, got {len(checked)}")
+        return checked
+
+    def search(self, steps, max_gap: int) -> list[dict]:
+        if not isinstance(max_gap, (int, np.integer)) or max_gap < 1:
+            raise ValueError(f"max_gap must be a positive int (frames), got {max_gap!r}")
+        steps = self.check(steps)
+        results = list(self.search_fn(steps, int(max_gap)))[: self.k]
+        for r in results:
+            if len(r["frames"]) != len(steps):
+                raise ValueError(f"search_fn returned {len(r['frames'])} frames for {len(steps)} steps")
+        return results
+
+    def render(self, steps, max_gap: int) -> str:
+        steps = self.check(steps)
+        results = self.search(steps, max_gap)
+        if not results:
+            return "<p>No sequence fits in order within the maximum gap.</p>"
+        head = "".join(f'<th style="{_CELL}">{html.escape(m)}: {html.escape(t)}</th>' for m, t in steps)
+        rows = []
+        for rank, r in enumerate(results, 1):
+            cells = []
+            for frame in r["frames"]:
+                text = f"frame {frame}"
+                if self.describe is not None:
+                    text += "<br><small>" + html.escape(str(self.describe(r["video"], frame))) + "</small>"
+                cells.append(f'<td style="{_CELL}">{text}</td>')
+            mark = " &#10003;" if r.get("correct") else ""
+            rows.append(f'<tr><td style="{_CELL}">{rank}{mark}</td><td style="{_CELL}">{html.escape(str(r["video"]))}</td>'
+                        f'<td style="{_CELL}">{r["score"]:.3f}</td>{"".join(cells)}</tr>')
+        return (f'<table style="border-collapse:collapse;"><tr><th style="{_CELL}">rank</th><th style="{_CELL}">video'
+                f'</th><th style="{_CELL}">score</th>{head}</tr>{"".join(rows)}</table>')
+
+    def widget(self, steps=None, max_gap: int = 60):
+        """Dropdowns and text boxes for up to ``max_steps`` steps, a maximum-gap slider, and the ranked sequences."""
+        import ipywidgets as w
+
+        steps = list(steps or [])
+        rows = []
+        for i in range(self.max_steps):
+            modality, text = steps[i] if i < len(steps) else (self.modalities[0], "")
+            rows.append((w.Dropdown(options=self.modalities, value=modality, layout=w.Layout(width="120px")),
+                         w.Text(value=text, placeholder=f"scene {i + 1}", layout=w.Layout(width="60%"))))
+        gap = w.IntSlider(value=max_gap, min=1, max=max(200, max_gap), description="max gap")
+        button = w.Button(description="search")
+        out = w.HTML()
+
+        def run(_=None):
+            try:
+                out.value = self.render([(d.value, t.value) for d, t in rows], gap.value)
+            except ValueError as err:
+                out.value = f"<p><b>{html.escape(str(err))}</b></p>"
+
+        button.on_click(run)
+        run()
+        return w.VBox([w.HBox([d, t]) for d, t in rows] + [w.HBox([gap, button]), out])
