@@ -29,6 +29,17 @@ def _check_texts(texts: Any) -> list[str]:
     return texts
 
 
+def _encode_in_batches(items: list, batch_size: int, encode_batch, dim: int) -> np.ndarray:
+    """Run ``encode_batch`` (a list slice -> torch tensor of normalised rows) over ``items`` in batches, no grad."""
+    import torch
+
+    out = []
+    with torch.no_grad():
+        for start in range(0, len(items), batch_size):
+            out.append(encode_batch(items[start:start + batch_size]).float().cpu().numpy())
+    return np.concatenate(out).astype(np.float32) if out else np.zeros((0, dim), np.float32)
+
+
 def _check_batch(batch_size: int) -> int:
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
@@ -66,16 +77,11 @@ class TinyClip:
         return f"TinyClip(name={self.name!r}, dim={self.dim}, device={self.device!r})"
 
     def encode_images(self, images, batch_size: int | None = None) -> np.ndarray:
-        import torch
+        def encode(batch):
+            return self.net.encode_image(tiny_clip.to_tensor(batch, self.config.image_size).to(self.device))
 
         images = tiny_clip.as_image_list(images)
-        batch_size = _check_batch(batch_size or self.batch_size)
-        out = []
-        with torch.no_grad():
-            for start in range(0, len(images), batch_size):
-                pixels = tiny_clip.to_tensor(images[start:start + batch_size], self.config.image_size).to(self.device)
-                out.append(self.net.encode_image(pixels).cpu().numpy())
-        return np.concatenate(out).astype(np.float32) if out else np.zeros((0, self.dim), np.float32)
+        return _encode_in_batches(images, _check_batch(batch_size or self.batch_size), encode, self.dim)
 
     def encode_texts(self, texts, batch_size: int | None = None) -> np.ndarray:
         import torch
@@ -126,27 +132,20 @@ class OpenClip:
         import torch
         from PIL import Image
 
+        def encode(batch):
+            pixels = torch.stack([self.preprocess(Image.fromarray(tiny_clip.load_image(im))) for im in batch])
+            return torch.nn.functional.normalize(self.model.encode_image(pixels.to(self.device)).float(), dim=-1)
+
         images = tiny_clip.as_image_list(images)
-        batch_size = _check_batch(batch_size or self.batch_size)
-        out = []
-        with torch.no_grad():
-            for start in range(0, len(images), batch_size):
-                chunk = [self.preprocess(Image.fromarray(tiny_clip.load_image(im))) for im in images[start:start + batch_size]]
-                feats = self.model.encode_image(torch.stack(chunk).to(self.device))
-                out.append(torch.nn.functional.normalize(feats.float(), dim=-1).cpu().numpy())
-        return np.concatenate(out).astype(np.float32) if out else np.zeros((0, self.dim), np.float32)
+        return _encode_in_batches(images, _check_batch(batch_size or self.batch_size), encode, self.dim)
 
     def encode_texts(self, texts, batch_size: int | None = None) -> np.ndarray:
         import torch
 
-        texts = _check_texts(texts)
-        batch_size = _check_batch(batch_size or self.batch_size)
-        out = []
-        with torch.no_grad():
-            for start in range(0, len(texts), batch_size):
-                feats = self.model.encode_text(self.tokenizer(texts[start:start + batch_size]).to(self.device))
-                out.append(torch.nn.functional.normalize(feats.float(), dim=-1).cpu().numpy())
-        return np.concatenate(out).astype(np.float32) if out else np.zeros((0, self.dim), np.float32)
+        def encode(batch):
+            return torch.nn.functional.normalize(self.model.encode_text(self.tokenizer(batch).to(self.device)).float(), dim=-1)
+
+        return _encode_in_batches(_check_texts(texts), _check_batch(batch_size or self.batch_size), encode, self.dim)
 
 
 def open_clip_available() -> bool:
