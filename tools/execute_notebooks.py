@@ -57,8 +57,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda", "auto"])
     parser.add_argument("--scale", default="small", choices=["small", "full"])
     parser.add_argument("--output-dir", type=Path, default=None,
-                        help="write executed copies here instead of in place (e.g. for a GPU run)")
+                        help="write executed copies here instead of in place; a full-scale run defaults to "
+                             "_build/<device>-full/, since the stored notebooks (what the book and nbval read) "
+                             "are the small CPU run")
     args = parser.parse_args(argv)
+    if args.output_dir is None and args.scale != "small":
+        args.output_dir = ROOT / "_build" / f"{args.device}-{args.scale}"
+        print(f"full-scale run: executed notebooks go to {args.output_dir}", flush=True)
     for notebook in args.notebooks:
         output = args.output_dir / notebook.name if args.output_dir else None
         if output:
