@@ -93,8 +93,12 @@ def _query_fields(queries) -> tuple[list[str], list[str]]:
     return ids, texts
 
 
-def _document_text(title: str, text: str) -> str:
-    """The text a retriever sees for one document: its title (when there is one), then its body."""
+def document_text(title: str, text: str) -> str:
+    """The text a retriever sees for one document: its title (when there is one), then its body.
+
+    Public so that code encoding passages outside a retriever (chapter 15, :doc:`15_disarmrag`) writes them
+    the same way.
+    """
     return f"{title}\n{text}" if title else text
 
 
@@ -205,7 +209,7 @@ class BM25:
         ids, titles, texts = _corpus_fields(corpus)
         self.stemmer_ = self._make_stemmer()
         model = bm25s.BM25(k1=self.k1, b=self.b, method=self.method)
-        model.index(self._tokenize([_document_text(t, x) for t, x in zip(titles, texts)], as_ids=True),
+        model.index(self._tokenize([document_text(t, x) for t, x in zip(titles, texts)], as_ids=True),
                     show_progress=False)
         self.model_ = model
         self.doc_ids_ = np.asarray(ids, dtype=object)
@@ -308,7 +312,7 @@ class DenseRetriever:
         ids, titles, texts = _corpus_fields(corpus)
         if embeddings is None:
             self.embedder_ = self._resolve_embedder()
-            vectors = self._encode([_document_text(t, x) for t, x in zip(titles, texts)], len(ids), None,
+            vectors = self._encode([document_text(t, x) for t, x in zip(titles, texts)], len(ids), None,
                                    "document")
         else:
             # With vectors given, the default embedder is loaded only if search() needs to encode.
@@ -499,7 +503,7 @@ class Reranker:
         _check_k(self.depth, "depth")
         ids, titles, texts = _corpus_fields(corpus)
         self.first_stage.fit(corpus)
-        self.doc_texts_ = {doc_id: _document_text(t, x) for doc_id, t, x in zip(ids, titles, texts)}
+        self.doc_texts_ = {doc_id: document_text(t, x) for doc_id, t, x in zip(ids, titles, texts)}
         return self
 
     def _rerank(self, query: str, candidates: dict[str, float], k: int) -> dict[str, float]:
