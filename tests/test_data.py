@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import subprocess
+import sys
 import urllib.error
 from pathlib import Path
 
@@ -51,7 +53,7 @@ def toy(tmp_path, monkeypatch):
         calls.append(url)
         real_fetch(url, dest, timeout)
 
-    monkeypatch.setattr(D, "fetch_url", counting_fetch)
+    monkeypatch.setattr(D.registry, "fetch_url", counting_fetch)
     return {"remote": remote, "mirror": mirror, "cache": cache / "data" / "toy", "calls": calls}
 
 
@@ -79,7 +81,7 @@ def test_registry_checksums_match_the_mirror(name):
     for remote in D.REGISTRY[name].files:
         path = Path(MIRROR) / name / remote.local_name
         assert path.stat().st_size == remote.size, path
-        assert D.sha256_file(path) == remote.sha256, path
+        assert D.registry.sha256_file(path) == remote.sha256, path
 
 
 def test_unknown_set_and_file_errors_list_the_known_ones():
@@ -134,14 +136,14 @@ def test_interrupted_download_never_lands_in_the_cache(toy, monkeypatch):
         Path(dest).write_bytes(TOY_BYTES[: len(TOY_BYTES) // 2])
         raise ConnectionResetError("connection reset by peer")
 
-    monkeypatch.setattr(D, "fetch_url", dies_halfway)
+    monkeypatch.setattr(D.registry, "fetch_url", dies_halfway)
     with pytest.raises(D.DataNotFoundError, match="connection reset"):
         D.data_path("toy", "toy.txt")
     assert not toy["cache"].exists() or list(toy["cache"].iterdir()) == []  # no partial file, no temp file
 
 
 def test_download_with_wrong_content_raises_checksum_error_and_writes_nothing(toy, monkeypatch):
-    monkeypatch.setattr(D, "fetch_url", lambda url, dest, timeout=60.0: Path(dest).write_bytes(TOY_BYTES[:-5]))
+    monkeypatch.setattr(D.registry, "fetch_url", lambda url, dest, timeout=60.0: Path(dest).write_bytes(TOY_BYTES[:-5]))
     with pytest.raises(D.ChecksumError, match="does not match the registry"):
         D.data_path("toy", "toy.txt")
     assert list(toy["cache"].iterdir()) == []
@@ -165,7 +167,7 @@ def test_missing_real_set_when_the_network_fails(tmp_path, monkeypatch):
     def no_network(url, dest, timeout=60.0):
         raise urllib.error.URLError("no route to host")
 
-    monkeypatch.setattr(D, "fetch_url", no_network)
+    monkeypatch.setattr(D.registry, "fetch_url", no_network)
     with pytest.raises(D.DataNotFoundError) as caught:
         D.data_path("cisi", "CISI.REL")
     message = str(caught.value)
@@ -186,7 +188,7 @@ def test_real_registry_entry_downloads_from_its_url_and_verifies(tmp_path, monke
         requested.append(url)
         shutil.copyfile(Path(MIRROR) / "cranfield" / "cranqrel.readme", dest)
 
-    monkeypatch.setattr(D, "fetch_url", github_from_mirror)
+    monkeypatch.setattr(D.registry, "fetch_url", github_from_mirror)
     path = D.data_path("cranfield", "cranqrel.readme")
     assert requested == [remote.url]
     assert path == tmp_path / "data" / "cranfield" / "cranqrel.readme"
@@ -195,8 +197,8 @@ def test_real_registry_entry_downloads_from_its_url_and_verifies(tmp_path, monke
 
 def test_checksums_are_memoised_until_the_file_changes(toy, monkeypatch):
     hashed = []
-    real_sha = D.sha256_file
-    monkeypatch.setattr(D, "sha256_file", lambda p: hashed.append(p) or real_sha(p))
+    real_sha = D.registry.sha256_file
+    monkeypatch.setattr(D.registry, "sha256_file", lambda p: hashed.append(p) or real_sha(p))
     (toy["mirror"] / "toy").mkdir()
     mirror_file = toy["mirror"] / "toy" / "toy.txt"
     mirror_file.write_bytes(TOY_BYTES)
@@ -406,3 +408,97 @@ def test_sample_takes_queries_with_their_qrels_and_answers():
     assert small.queries.ids != ds.sample(10, seed=4).queries.ids
     with pytest.raises(ValueError, match="between 1 and 100"):
         ds.sample(101)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The package's shape: registry hook, providers, one base for Corpus/Queries, no import cycle
+# --------------------------------------------------------------------------------------------------------------
+
+def test_every_public_name_is_importable_from_irbook_data():
+    for name in D.__all__:
+        assert hasattr(D, name), name
+
+
+def test_corpus_and_queries_share_one_base():
+    assert issubclass(D.Corpus, D.Records) and issubclass(D.Queries, D.Records)
+    queries = D.Queries(["q1", "q2"], ["a?", "b?"])
+    assert queries.query("q2") == queries.doc("q2") == {"id": "q2", "text": "b?", "metadata": {}}
+    assert repr(queries) == "Queries(2 queries)"
+    with pytest.raises(KeyError, match="no query with id 'q9'"):
+        queries.index_of("q9")
+    assert list(D.Corpus(["a"], ["T"], ["x"]).to_frame().columns) == ["id", "title", "text"]
+
+
+def test_register_hook_with_a_loader_and_load_errors(monkeypatch):
+    info = D.DatasetInfo("toy-loaded", "a test set", (), "CC0", "nobody (2024)", "https://example.org")
+    monkeypatch.setitem(D.REGISTRY, "toy-loaded", info)
+    monkeypatch.setitem(D.registry._LOADERS, "toy-loaded", lambda size=2: list(range(size)))
+    assert D.load("toy-loaded", size=3) == [0, 1, 2]
+    with pytest.raises(TypeError, match="DatasetInfo"):
+        D.register("toy")
+    with pytest.raises(ValueError, match="unknown data set 'nope'; known data sets: .*coco-mini.*videos"):
+        D.load("nope")
+    bare = D.DatasetInfo("toy-bare", "no loader", (), "CC0", "nobody", "https://example.org")
+    monkeypatch.setitem(D.REGISTRY, "toy-bare", bare)
+    with pytest.raises(ValueError, match="registered without a loader"):
+        D.load("toy-bare")
+
+
+def test_data_layer_imports_nothing_of_vision_and_load_finds_the_vision_sets():
+    """In a fresh interpreter: importing irbook.data loads no vision module; dataset_info('coco-mini') does."""
+    code = ("import sys; from irbook import data; "
+            "assert not [m for m in sys.modules if m.startswith('irbook.vision')]; "
+            "info = data.dataset_info('coco-mini'); assert 'irbook.vision.media' in sys.modules; "
+            "assert {'coco-mini', 'videos'} <= set(data.registered_names()); print(info.name)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "coco-mini"
+
+
+@needs_mirror
+def test_load_works_for_every_registered_set():
+    loaded = {name: D.load(name) for name in D.registered_names()}
+    assert len(loaded["coco-mini"]) == 79 and "vtest.avi" in loaded["videos"]
+    assert all(value is not None for value in loaded.values())
+
+
+def test_no_import_cycle_in_the_package():
+    import_graph = _import_graph()
+    cycles = [m for m in import_graph if _reaches(import_graph, m, m)]
+    assert not cycles, f"import cycles through {cycles}"
+    assert not [m for m in import_graph["irbook.data.registry"] | import_graph["irbook.data.loaders"]
+                if m.startswith("irbook.vision")]
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """irbook module -> the irbook modules it imports (module level and inside functions), from the source."""
+    import ast
+
+    root = Path(D.__file__).resolve().parents[1]
+    graph: dict[str, set[str]] = {}
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(root.parent).with_suffix("").parts
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        targets: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets |= {a.name for a in node.names if a.name.startswith("irbook")}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("irbook"):
+                targets |= {(node.module, f"{node.module}.{a.name}") for a in node.names}
+        graph[module] = targets
+    # ``from irbook import plots`` imports the module irbook.plots; ``from irbook.data import Corpus`` imports
+    # irbook.data.
+    return {m: {t for t in ((t if isinstance(t, str) else t[1] if t[1] in graph else t[0]) for t in ts)
+                if t in graph and t != m} for m, ts in graph.items()}
+
+
+def _reaches(graph: dict[str, set[str]], start: str, goal: str) -> bool:
+    seen, todo = set(), list(graph[start])
+    while todo:
+        module = todo.pop()
+        if module == goal:
+            return True
+        if module not in seen:
+            seen.add(module)
+            todo += graph.get(module, ())
+    return False

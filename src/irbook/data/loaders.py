@@ -1,19 +1,8 @@
-"""The book's data sets: where each file comes from, how it is found on this machine, and typed loaders.
+"""The book's text data sets: their pinned files (registered here) and their typed loaders.
 
-Every file of every set is pinned by URL (a GitHub commit), size and SHA-256. :func:`data_path` finds a file in
-three places, in this order:
-
-1. ``$IRBOOK_DATA/<set>/<file>``: a read-only mirror (the book's CI and offline machines use one);
-2. the user cache, ``irbook.cache.cache_dir("data", <set>)/<file>``;
-3. a download from the pinned URL, streamed to a temporary file whose checksum is verified *before* it is renamed
-   into the cache, so an interrupted or corrupted download never lands there.
-
-Every file is checksummed before it is trusted (memoised per ``(path, size, mtime, inode)``, so repeat loads
-are free). Set ``IRBOOK_OFFLINE=1`` to forbid downloads.
-
-Loaders return plain typed objects (:class:`Corpus`, :class:`Queries`, :class:`RetrievalDataset`,
-:class:`NERSentence`, pandas DataFrames). They parse each file once per process and hand every caller a fresh
-copy, so one chapter cannot corrupt another's data.
+Loaders return plain typed objects (:class:`~irbook.data.Corpus`, :class:`~irbook.data.Queries`,
+:class:`~irbook.data.RetrievalDataset`, :class:`~irbook.data.NERSentence`, pandas DataFrames). They parse each
+file once per process and hand every caller a fresh copy, so one chapter cannot corrupt another's data.
 
 Doc-id and query-id schemes (stable: they follow the order of checksummed files):
 
@@ -31,100 +20,20 @@ from __future__ import annotations
 import copy
 import csv
 import functools
-import importlib
 import json
-import os
 import re
-import shutil
-import urllib.request
-import warnings
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from irbook.cache import atomic_path, cache_dir, sha256_file
+from irbook.data.registry import DatasetInfo, RemoteFile, data_path, register
+from irbook.data.types import Corpus, NERSentence, Qrels, Queries, RetrievalDataset
 
 __all__ = [
-    "RemoteFile", "DatasetInfo", "REGISTRY", "register", "DataNotFoundError", "ChecksumError",
-    "dataset_info", "data_path", "fetch_dataset", "fetch_url", "verify_file",
-    "Corpus", "Queries", "Qrels", "RetrievalDataset", "NERSentence",
     "LIAR_LABELS", "LIAR_COLUMNS", "LIAR_PLUS_COLUMNS", "CROSSNER_DOMAINS",
-    "parse_smart", "load", "load_hotpotqa", "load_musique", "load_nq_open", "load_cranfield", "load_cisi",
+    "parse_smart", "load_hotpotqa", "load_musique", "load_nq_open", "load_cranfield", "load_cisi",
     "load_liar", "load_liar_plus", "load_crossner", "crossner_entity_types", "bio_to_spans",
 ]
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Registry
-# --------------------------------------------------------------------------------------------------------------
-
-class DataNotFoundError(FileNotFoundError):
-    """A data file is in no mirror, no cache, and could not be downloaded.
-
-    Introduced in chapter 1 (:doc:`01_rag_map`).
-    """
-
-
-class ChecksumError(ValueError):
-    """A data file's size or SHA-256 differs from the registry's: corrupt, partial, or changed upstream.
-
-    Introduced in chapter 1 (:doc:`01_rag_map`).
-    """
-
-
-@dataclass(frozen=True)
-class RemoteFile:
-    """One file of a data set: its name inside the set's folder, its pinned public URL, SHA-256 and size in bytes.
-
-    Introduced in chapter 1 (:doc:`01_rag_map`).
-    """
-
-    local_name: str
-    url: str
-    sha256: str
-    size: int
-
-
-@dataclass(frozen=True)
-class DatasetInfo:
-    """What the book knows about a data set: its files, licence, citation and homepage.
-
-    ``citation`` is a short human-readable reference; ``bibtex_key`` the key used in the book's bibliography;
-    ``source`` the GitHub repository and commit the files are pinned to.
-
-    Introduced in chapter 1 (:doc:`01_rag_map`).
-    """
-
-    name: str
-    description: str
-    files: tuple[RemoteFile, ...]
-    licence: str
-    citation: str
-    homepage: str
-    bibtex_key: str = ""
-    source: str = ""
-
-    def file(self, local_name: str) -> RemoteFile:
-        """The :class:`RemoteFile` called ``local_name``; a clear error lists the set's files otherwise.
-
-        Introduced in chapter 1 (:doc:`01_rag_map`).
-        """
-        for remote in self.files:
-            if remote.local_name == local_name:
-                return remote
-        known = ", ".join(f.local_name for f in self.files)
-        raise ValueError(f"data set {self.name!r} has no file {local_name!r}; its files are: {known}")
-
-    @property
-    def file_names(self) -> tuple[str, ...]:
-        """The local names of the set's files.
-
-        Introduced in chapter 1 (:doc:`01_rag_map`).
-        """
-        return tuple(f.local_name for f in self.files)
 
 
 def _github_files(repo: str, commit: str, entries: list[tuple[str, str, str, int]]) -> tuple[RemoteFile, ...]:
@@ -168,7 +77,7 @@ _CROSSNER_SUMS = {
     "science/train.txt": ("8f6a26096cc7be6790b5790bf5f5b5c8928d8b73d4632e7d45dc8bffad0504ac", 78701),
 }
 
-REGISTRY: dict[str, DatasetInfo] = {
+_TEXT_SETS: dict[str, DatasetInfo] = {
     "hotpotqa-100": DatasetInfo(
         name="hotpotqa-100",
         description="HotpotQA (train split): 100 multi-hop questions with supporting facts and a corpus of 994 "
@@ -303,405 +212,47 @@ REGISTRY: dict[str, DatasetInfo] = {
 }
 
 
-# Media sets are described beside the code that decodes them; their module registers them on import.
-_REGISTERED_ELSEWHERE = {"coco-mini": "irbook.vision.media", "videos": "irbook.vision.media"}
-
-
-def register(info: DatasetInfo, replace: bool = False) -> DatasetInfo:
-    """Add a data set to :data:`REGISTRY` so that :func:`data_path` can find, verify and fetch its files.
-
-    A name already registered with a different entry raises ``ValueError`` unless ``replace=True``.
-    Introduced in appendix A1 (:doc:`A1_tiny_clip`) for the image and video sets.
-    """
-    if not isinstance(info, DatasetInfo):
-        raise TypeError(f"register() takes a DatasetInfo, got {type(info).__name__}")
-    known = REGISTRY.get(info.name)
-    if known is not None and known != info and not replace:
-        raise ValueError(f"data set {info.name!r} is already registered with other files; pass replace=True")
-    REGISTRY[info.name] = info
-    return info
-
-
-def dataset_info(name: str) -> DatasetInfo:
-    """The registry entry of data set ``name``; an unknown name raises ``ValueError`` listing the known ones.
-
-    Introduced in chapter 1 (:doc:`01_rag_map`).
-    """
-    if not isinstance(name, str):
-        raise TypeError(f"a data set name is a str, got {type(name).__name__}")
-    if name not in REGISTRY and name in _REGISTERED_ELSEWHERE:
-        importlib.import_module(_REGISTERED_ELSEWHERE[name])
-    try:
-        return REGISTRY[name]
-    except KeyError:
-        raise ValueError(f"unknown data set {name!r}; known data sets: {', '.join(sorted(REGISTRY))}") from None
-
-
 # --------------------------------------------------------------------------------------------------------------
-# Finding, verifying and downloading files
+# SMART-format parsing (Cranfield, CISI)
 # --------------------------------------------------------------------------------------------------------------
 
-# (resolved path, size, mtime_ns, inode) -> sha256 seen: a file unchanged on disk is hashed once per process.
-_VERIFIED: dict[tuple[str, int, int, int], str] = {}
+_FIELD_LINE = re.compile(r"^\.([A-Z])(?:\s+(\S+))?\s*$")
 
 
-def verify_file(path: str | os.PathLike, remote: RemoteFile) -> bool:
-    """Whether the file at ``path`` has ``remote``'s size and SHA-256 (hash memoised while the file is unchanged).
+def parse_smart(text: str) -> list[dict[str, Any]]:
+    """Parse a SMART-format collection (``.I id`` then ``.T``/``.A``/``.W``/... sections) into records.
 
-    Introduced in chapter 1 (:doc:`01_rag_map`).
+    Each record maps ``"I"`` to its id and each section letter to its text; a section that occurs more than
+    once (several ``.A`` authors, a repeated ``.W``) is joined with newlines.
+
+    Introduced in chapter 13 (:doc:`13_t_retrievability`).
     """
-    path = Path(path)
-    stat = path.stat()
-    if stat.st_size != remote.size:  # cheap test first: a truncated file is never hashed
-        return False
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ino)
-    digest = _VERIFIED.get(key)
-    if digest is None:
-        digest = sha256_file(path)
-        _VERIFIED[key] = digest
-    return digest == remote.sha256
+    records: list[dict[str, Any]] = []
+    section: str | None = None
+    for line in text.splitlines():
+        match = _FIELD_LINE.match(line)
+        if match and match.group(1) == "I" and match.group(2):
+            records.append({"I": match.group(2)})
+            section = None
+        elif match and match.group(2) is None:
+            if not records:
+                raise ValueError(f"SMART format: section .{match.group(1)} before the first .I line")
+            section = match.group(1)
+            previous = records[-1].get(section)
+            records[-1][section] = "" if previous is None else previous + "\n"
+        elif section is not None:
+            records[-1][section] += line + "\n"
+        elif line.strip():
+            raise ValueError(f"SMART format: text outside any section: {line[:60]!r}")
+    return records
 
 
-def fetch_url(url: str, dest: Path, timeout: float = 60.0) -> None:
-    """Stream ``url`` into the file ``dest`` (urllib: https and file:// alike). Tests replace this function.
+def _clean(text: str | None) -> str:
+    """Collapse runs of whitespace (SMART files wrap lines at fixed widths).
 
-    Introduced in chapter 1 (:doc:`01_rag_map`).
+    Introduced in chapter 13 (:doc:`13_t_retrievability`).
     """
-    request = urllib.request.Request(url, headers={"User-Agent": "irbook-data/0.1"})
-    with urllib.request.urlopen(request, timeout=timeout) as response, open(dest, "wb") as out:
-        shutil.copyfileobj(response, out, 1 << 20)
-
-
-def _offline() -> bool:
-    """Whether ``IRBOOK_OFFLINE`` forbids downloads.
-
-    Introduced in chapter 1 (:doc:`01_rag_map`).
-    """
-    return os.environ.get("IRBOOK_OFFLINE", "").strip().lower() in {"1", "true", "yes"}
-
-
-def _download(remote: RemoteFile, target: Path) -> Path:
-    """Download ``remote`` to ``target`` through a temporary file, verified before the rename.
-
-    Introduced in chapter 1 (:doc:`01_rag_map`).
-    """
-    with atomic_path(target) as tmp:
-        fetch_url(remote.url, tmp)
-        if not verify_file(tmp, remote):
-            got = tmp.stat().st_size
-            raise ChecksumError(
-                f"download of {remote.url} does not match the registry (got {got} bytes, expected {remote.size}; "
-                f"expected sha256 {remote.sha256}). The download was discarded; nothing was written to {target}."
-            )
-    return target
-
-
-def _not_found_message(name: str, remote: RemoteFile, problems: list[str]) -> str:
-    """The DataNotFoundError text: the set, the file, its URL, the two ways to get it and what was tried.
-
-    Introduced in chapter 1 (:doc:`01_rag_map`).
-    """
-    lines = [
-        f"data set {name!r}: file {remote.local_name!r} is not available on this machine.",
-        f"  URL: {remote.url}",
-        "  Get it in one of two ways:",
-        f"    1. set IRBOOK_DATA to a mirror folder that holds {name}/{remote.local_name}, or",
-        f"    2. run once with network access (and IRBOOK_OFFLINE unset): it is downloaded to "
-        f"{cache_dir('data', name)}.",
-    ]
-    if problems:
-        lines.append("  What was tried:")
-        lines += [f"    - {p}" for p in problems]
-    return "\n".join(lines)
-
-
-def data_path(name: str, filename: str) -> Path:
-    """Path of a verified local copy of ``filename`` from data set ``name``.
-
-    Looks in ``$IRBOOK_DATA/<name>/``, then the user cache, then downloads (checksum verified before the
-    atomic rename into the cache). A corrupt cache file is deleted and fetched again; a corrupt mirror file is
-    reported (the mirror is read-only) and the next source tried. Raises :class:`DataNotFoundError` when no
-    source has the file, :class:`ChecksumError` when the download itself does not match.
-
-    Introduced in chapter 1 (:doc:`01_rag_map`).
-    """
-    info = dataset_info(name)
-    remote = info.file(filename)
-    problems: list[str] = []
-
-    mirror = os.environ.get("IRBOOK_DATA")
-    if mirror:
-        candidate = Path(mirror) / name / filename
-        if candidate.is_file():
-            if verify_file(candidate, remote):
-                return candidate
-            message = (f"{candidate} (from IRBOOK_DATA) fails its checksum (expected {remote.size} bytes, "
-                       f"sha256 {remote.sha256}); it was left untouched and ignored")
-            warnings.warn(message, stacklevel=2)
-            problems.append(message)
-        else:
-            problems.append(f"not in IRBOOK_DATA ({candidate})")
-    else:
-        problems.append("IRBOOK_DATA is not set")
-
-    cached = cache_dir("data", name) / filename
-    if cached.is_file():
-        if verify_file(cached, remote):
-            return cached
-        warnings.warn(f"{cached} in the cache fails its checksum; deleting it and fetching it again", stacklevel=2)
-        cached.unlink()
-        problems.append(f"the cached copy {cached} was corrupt and was deleted")
-    else:
-        problems.append(f"not in the cache ({cached})")
-
-    if _offline():
-        problems.append("downloads are disabled (IRBOOK_OFFLINE is set)")
-        raise DataNotFoundError(_not_found_message(name, remote, problems))
-    try:
-        return _download(remote, cached)
-    except ChecksumError:
-        raise
-    except OSError as error:  # urllib.error.URLError, timeouts and connection resets are OSErrors
-        problems.append(f"download failed: {error}")
-        raise DataNotFoundError(_not_found_message(name, remote, problems)) from error
-
-
-def fetch_dataset(name: str) -> dict[str, Path]:
-    """Make every file of data set ``name`` available locally (e.g. before going offline); local name -> path.
-
-    Introduced in chapter 1 (:doc:`01_rag_map`).
-    """
-    return {f.local_name: data_path(name, f.local_name) for f in dataset_info(name).files}
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Types
-# --------------------------------------------------------------------------------------------------------------
-
-Qrels = dict[str, dict[str, int]]
-
-
-def _check_parallel(kind: str, ids: list[str], columns: dict[str, list]) -> dict[str, int]:
-    """Check equal lengths and unique string ids; return id -> position.
-
-    Introduced in chapter 1 (:doc:`01_rag_map`).
-    """
-    for column, values in columns.items():
-        if len(values) != len(ids):
-            raise ValueError(f"{kind}: {len(ids)} ids but {len(values)} {column}")
-    bad = [i for i in ids if not isinstance(i, str)]
-    if bad:
-        raise TypeError(f"{kind} ids must be str, got {type(bad[0]).__name__} ({bad[0]!r})")
-    index = {doc_id: i for i, doc_id in enumerate(ids)}
-    if len(index) != len(ids):
-        seen: set[str] = set()
-        dupes = [i for i in ids if i in seen or seen.add(i)]
-        raise ValueError(f"{kind} ids must be unique; repeated: {dupes[:5]}")
-    return index
-
-
-@dataclass
-class Corpus:
-    """A document collection as parallel lists: ``ids`` (unique str), ``titles``, ``texts``, ``metadata``.
-
-    ``len(corpus)``, ``corpus[i]`` (a dict with id, title, text, metadata), ``corpus.index_of(doc_id)``,
-    ``corpus.doc(doc_id)`` and ``corpus.to_frame()``.
-
-    Introduced in chapter 1 (:doc:`01_rag_map`).
-    """
-
-    ids: list[str]
-    titles: list[str]
-    texts: list[str]
-    metadata: list[dict] | None = None
-    _index: dict[str, int] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        self.ids, self.titles, self.texts = list(self.ids), list(self.titles), list(self.texts)
-        self.metadata = [{} for _ in self.ids] if self.metadata is None else list(self.metadata)
-        self._index = _check_parallel("Corpus", self.ids,
-                                      {"titles": self.titles, "texts": self.texts, "metadata": self.metadata})
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def __getitem__(self, i: int) -> dict:
-        return {"id": self.ids[i], "title": self.titles[i], "text": self.texts[i], "metadata": self.metadata[i]}
-
-    def __iter__(self) -> Iterator[dict]:
-        return (self[i] for i in range(len(self)))
-
-    def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self._index
-
-    def __repr__(self) -> str:
-        return f"Corpus({len(self)} documents)"
-
-    def index_of(self, doc_id: str) -> int:
-        """Position of ``doc_id``; ``KeyError`` naming it if absent.
-
-        Introduced in chapter 1 (:doc:`01_rag_map`).
-        """
-        try:
-            return self._index[doc_id]
-        except KeyError:
-            raise KeyError(f"no document with id {doc_id!r} in this corpus ({len(self)} documents)") from None
-
-    def doc(self, doc_id: str) -> dict:
-        """The document ``doc_id`` as a dict (id, title, text, metadata).
-
-        Introduced in chapter 1 (:doc:`01_rag_map`).
-        """
-        return self[self.index_of(doc_id)]
-
-    def to_frame(self) -> pd.DataFrame:
-        """A DataFrame with columns id, title, text and one column per metadata key.
-
-        Introduced in chapter 1 (:doc:`01_rag_map`).
-        """
-        frame = pd.DataFrame({"id": self.ids, "title": self.titles, "text": self.texts})
-        extra = pd.DataFrame(self.metadata, index=frame.index)
-        extra = extra[[c for c in extra.columns if c not in frame.columns]]
-        return pd.concat([frame, extra], axis=1)
-
-
-@dataclass
-class Queries:
-    """Queries as parallel lists: ``ids`` (unique str), ``texts``, ``metadata``; helpers as :class:`Corpus`.
-
-    Introduced in chapter 1 (:doc:`01_rag_map`).
-    """
-
-    ids: list[str]
-    texts: list[str]
-    metadata: list[dict] | None = None
-    _index: dict[str, int] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        self.ids, self.texts = list(self.ids), list(self.texts)
-        self.metadata = [{} for _ in self.ids] if self.metadata is None else list(self.metadata)
-        self._index = _check_parallel("Queries", self.ids, {"texts": self.texts, "metadata": self.metadata})
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def __getitem__(self, i: int) -> dict:
-        return {"id": self.ids[i], "text": self.texts[i], "metadata": self.metadata[i]}
-
-    def __iter__(self) -> Iterator[dict]:
-        return (self[i] for i in range(len(self)))
-
-    def __contains__(self, query_id: object) -> bool:
-        return query_id in self._index
-
-    def __repr__(self) -> str:
-        return f"Queries({len(self)} queries)"
-
-    def index_of(self, query_id: str) -> int:
-        """Position of ``query_id``; ``KeyError`` naming it if absent.
-
-        Introduced in chapter 1 (:doc:`01_rag_map`).
-        """
-        try:
-            return self._index[query_id]
-        except KeyError:
-            raise KeyError(f"no query with id {query_id!r} ({len(self)} queries)") from None
-
-    def query(self, query_id: str) -> dict:
-        """The query ``query_id`` as a dict (id, text, metadata).
-
-        Introduced in chapter 1 (:doc:`01_rag_map`).
-        """
-        return self[self.index_of(query_id)]
-
-    doc = query  # the same helper name as Corpus, so code can treat both alike
-
-    def to_frame(self) -> pd.DataFrame:
-        """A DataFrame with columns id, text and one column per metadata key.
-
-        Introduced in chapter 1 (:doc:`01_rag_map`).
-        """
-        frame = pd.DataFrame({"id": self.ids, "text": self.texts})
-        extra = pd.DataFrame(self.metadata, index=frame.index)
-        extra = extra[[c for c in extra.columns if c not in frame.columns]]
-        return pd.concat([frame, extra], axis=1)
-
-
-@dataclass
-class RetrievalDataset:
-    """A retrieval or QA test set: ``corpus`` (None for open-domain QA without passages), ``queries``,
-    ``qrels`` (query id -> doc id -> grade, > 0 relevant) and ``answers`` (query id -> gold answers, or None).
-
-    Construction checks that qrels and answers only name known queries and documents.
-
-    Introduced in chapter 1 (:doc:`01_rag_map`).
-    """
-
-    name: str
-    corpus: Corpus | None
-    queries: Queries
-    qrels: Qrels
-    answers: dict[str, list[str]] | None = None
-
-    def __post_init__(self) -> None:
-        unknown_q = [q for q in self.qrels if q not in self.queries]
-        if unknown_q:
-            raise ValueError(f"{self.name}: qrels name unknown query ids {unknown_q[:5]}")
-        if self.corpus is not None:
-            unknown_d = [(q, d) for q, docs in self.qrels.items() for d in docs if d not in self.corpus]
-            if unknown_d:
-                raise ValueError(f"{self.name}: qrels name doc ids missing from the corpus, e.g. {unknown_d[:5]}")
-        if self.answers is not None:
-            unknown_a = [q for q in self.answers if q not in self.queries]
-            if unknown_a:
-                raise ValueError(f"{self.name}: answers name unknown query ids {unknown_a[:5]}")
-
-    def __repr__(self) -> str:
-        docs = "no corpus" if self.corpus is None else f"{len(self.corpus)} docs"
-        judged = sum(1 for q in self.qrels.values() if any(g > 0 for g in q.values()))
-        return f"RetrievalDataset({self.name!r}: {len(self.queries)} queries, {docs}, {judged} judged queries)"
-
-    def sample(self, n: int, seed: int = 0) -> "RetrievalDataset":
-        """A random subset of ``n`` queries (kept in their original order) with their qrels and answers;
-        the corpus is shared, not copied.
-
-        Introduced in chapter 1 (:doc:`01_rag_map`).
-        """
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-            raise TypeError(f"n must be an int, got {type(n).__name__}")
-        if not 1 <= n <= len(self.queries):
-            raise ValueError(f"n must be between 1 and {len(self.queries)} (the number of queries), got {n}")
-        rng = np.random.default_rng(seed)
-        keep = sorted(rng.choice(len(self.queries), size=int(n), replace=False).tolist())
-        ids = [self.queries.ids[i] for i in keep]
-        queries = Queries(ids, [self.queries.texts[i] for i in keep], [self.queries.metadata[i] for i in keep])
-        qrels = {q: dict(self.qrels[q]) for q in ids if q in self.qrels}
-        answers = None if self.answers is None else {q: list(self.answers[q]) for q in ids if q in self.answers}
-        return RetrievalDataset(self.name, self.corpus, queries, qrels, answers)
-
-
-@dataclass(frozen=True)
-class NERSentence:
-    """A tokenised sentence with BIO ``tags`` and the entity ``spans`` they encode,
-    each ``(start_token, end_token_exclusive, type)``.
-
-    Introduced in chapter 3 (:doc:`03_ner_retriever`).
-    """
-
-    tokens: tuple[str, ...]
-    tags: tuple[str, ...]
-    spans: tuple[tuple[int, int, str], ...]
-
-    def __post_init__(self) -> None:
-        if len(self.tokens) != len(self.tags):
-            raise ValueError(f"NERSentence: {len(self.tokens)} tokens but {len(self.tags)} tags")
-
-    def entities(self) -> list[tuple[str, str]]:
-        """The entities as (surface text, type) pairs, tokens joined by spaces.
-
-        Introduced in chapter 3 (:doc:`03_ner_retriever`).
-        """
-        return [(" ".join(self.tokens[s:e]), t) for s, e, t in self.spans]
+    return " ".join((text or "").split())
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -842,45 +393,6 @@ def load_nq_open() -> RetrievalDataset:
     Introduced in chapter 1 (:doc:`01_rag_map`).
     """
     return copy.deepcopy(_nq_open())
-
-
-_FIELD_LINE = re.compile(r"^\.([A-Z])(?:\s+(\S+))?\s*$")
-
-
-def parse_smart(text: str) -> list[dict[str, Any]]:
-    """Parse a SMART-format collection (``.I id`` then ``.T``/``.A``/``.W``/... sections) into records.
-
-    Each record maps ``"I"`` to its id and each section letter to its text; a section that occurs more than
-    once (several ``.A`` authors, a repeated ``.W``) is joined with newlines.
-
-    Introduced in chapter 13 (:doc:`13_t_retrievability`).
-    """
-    records: list[dict[str, Any]] = []
-    section: str | None = None
-    for line in text.splitlines():
-        match = _FIELD_LINE.match(line)
-        if match and match.group(1) == "I" and match.group(2):
-            records.append({"I": match.group(2)})
-            section = None
-        elif match and match.group(2) is None:
-            if not records:
-                raise ValueError(f"SMART format: section .{match.group(1)} before the first .I line")
-            section = match.group(1)
-            previous = records[-1].get(section)
-            records[-1][section] = "" if previous is None else previous + "\n"
-        elif section is not None:
-            records[-1][section] += line + "\n"
-        elif line.strip():
-            raise ValueError(f"SMART format: text outside any section: {line[:60]!r}")
-    return records
-
-
-def _clean(text: str | None) -> str:
-    """Collapse runs of whitespace (SMART files wrap lines at fixed widths).
-
-    Introduced in chapter 13 (:doc:`13_t_retrievability`).
-    """
-    return " ".join((text or "").split())
 
 
 def _read_text(name: str, filename: str) -> str:
@@ -1160,22 +672,7 @@ def crossner_entity_types(domain: str) -> tuple[str, ...]:
     return _crossner_types(_crossner_args(domain, "train")[0])
 
 
-_LOADERS: dict[str, Callable[..., Any]] = {
-    "hotpotqa-100": load_hotpotqa,
-    "musique-100": load_musique,
-    "nq-open": load_nq_open,
-    "cranfield": load_cranfield,
-    "cisi": load_cisi,
-    "liar": load_liar,
-    "liar-plus": load_liar_plus,
-    "crossner": load_crossner,
-}
-
-
-def load(name: str, **kwargs: Any) -> Any:
-    """Load data set ``name`` with its loader (``split=``, ``domain=`` as that loader takes them).
-
-    Introduced in chapter 1 (:doc:`01_rag_map`).
-    """
-    dataset_info(name)  # one clear error for unknown names
-    return _LOADERS[name](**kwargs)
+for _name, _loader in {"hotpotqa-100": load_hotpotqa, "musique-100": load_musique, "nq-open": load_nq_open,
+                       "cranfield": load_cranfield, "cisi": load_cisi, "liar": load_liar, "liar-plus": load_liar_plus,
+                       "crossner": load_crossner}.items():
+    register(_TEXT_SETS[_name], loader=_loader)

@@ -1,0 +1,35 @@
+"""The book's data sets: a registry of pinned files, the types loaders return, and the loaders themselves.
+
+Three modules, one job each:
+
+- :mod:`irbook.data.registry`: :class:`DatasetInfo` / :class:`RemoteFile`, :func:`register`, :func:`data_path`
+  (mirror, cache or verified download) and :func:`load` (any registered set by name);
+- :mod:`irbook.data.types`: :class:`Corpus` and :class:`Queries` (one base, :class:`Records`),
+  :class:`RetrievalDataset`, :class:`NERSentence`;
+- :mod:`irbook.data.loaders`: the text sets (HotpotQA-100, MuSiQue-100, NQ-open, Cranfield, CISI, LIAR,
+  LIAR-PLUS, CrossNER), registered with their loaders when this package is imported.
+
+The data layer knows nothing of the modules that use it. The image and video sets (``coco-mini``, ``videos``)
+register themselves in :mod:`irbook.vision.media` through :func:`register`; ``load("coco-mini")`` imports that
+module on first use because the package root declares it as the set's provider (``irbook.DATA_PROVIDERS``).
+Every public name is importable from ``irbook.data`` directly.
+
+Introduced in chapter 1 (:doc:`01_rag_map`).
+"""
+from irbook.data import loaders, registry, types
+from irbook.data.loaders import (CROSSNER_DOMAINS, LIAR_COLUMNS, LIAR_LABELS, LIAR_PLUS_COLUMNS, bio_to_spans,
+                                 crossner_entity_types, load_cisi, load_cranfield, load_crossner, load_hotpotqa,
+                                 load_liar, load_liar_plus, load_musique, load_nq_open, parse_smart)
+from irbook.data.registry import (REGISTRY, ChecksumError, DataNotFoundError, DatasetInfo, RemoteFile, data_path,
+                                  dataset_info, fetch_dataset, fetch_url, load, register, registered_names,
+                                  verify_file)
+from irbook.data.types import Corpus, NERSentence, Qrels, Queries, Records, RetrievalDataset
+
+__all__ = [
+    "RemoteFile", "DatasetInfo", "REGISTRY", "register", "registered_names", "DataNotFoundError", "ChecksumError",
+    "dataset_info", "data_path", "fetch_dataset", "fetch_url", "verify_file",
+    "Records", "Corpus", "Queries", "Qrels", "RetrievalDataset", "NERSentence",
+    "LIAR_LABELS", "LIAR_COLUMNS", "LIAR_PLUS_COLUMNS", "CROSSNER_DOMAINS",
+    "parse_smart", "load", "load_hotpotqa", "load_musique", "load_nq_open", "load_cranfield", "load_cisi",
+    "load_liar", "load_liar_plus", "load_crossner", "crossner_entity_types", "bio_to_spans",
+]
