@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from irbook import evaluation as ev
+
 from irbook.evaluation import (bootstrap_ci, classification_metrics, exact_match, ir_metrics,
                                normalize_answer, paired_test, qa_metrics, recall_at_k, token_f1)
 
@@ -189,3 +191,61 @@ def test_docstrings_name_the_chapter():
                  "classification_metrics", "bootstrap_ci", "paired_test"]:
         assert getattr(evaluation, name).__doc__.rstrip().endswith(
             "Introduced in chapter 1 (:doc:`01_rag_map`)."), name
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Metrics gathered from the chapters (their old import paths still work)
+# --------------------------------------------------------------------------------------------------------------
+
+def test_r_precision_counts_relevant_among_the_top_r():
+    assert ev.r_precision([0.9, 0.8, 0.1, 0.7], [True, False, False, True]) == 0.5
+    assert ev.r_precision([1.0, 1.0, 0.0], [False, True, False]) == 0.0  # a tie goes to the lower index
+    with pytest.raises(ValueError, match="undefined for a query without relevant"):
+        ev.r_precision([1.0, 0.0], [False, False])
+    from irbook.widgets.ner_retriever import r_precision
+
+    assert r_precision is ev.r_precision
+
+
+def test_answer_contains_normalises_and_needs_whole_words():
+    assert ev.answer_contains("The answer is Mercyful Fate.", "mercyful fate")
+    assert not ev.answer_contains("Fatehpur", "Fate")
+    with pytest.raises(ValueError, match="empty after normalisation"):
+        ev.answer_contains("anything", "the")
+    with pytest.raises(TypeError, match="answer must be a str"):
+        ev.answer_contains(None, "x")
+    from irbook.widgets.disarmrag import hits_target
+
+    assert hits_target is ev.answer_contains
+
+
+def test_fast_macro_f1_matches_scikit_learn():
+    from sklearn.metrics import f1_score
+
+    rng = np.random.default_rng(0)
+    y_true, y_pred = rng.integers(0, 6, 300), rng.integers(0, 5, 300)  # label 5 never predicted
+    expected = f1_score(y_true, y_pred, average="macro", labels=range(6), zero_division=0)
+    assert ev.fast_macro_f1(y_true, y_pred, 6) == pytest.approx(expected)
+    with pytest.raises(ValueError, match="y_pred must hold integer labels in 0..1"):
+        ev.fast_macro_f1(np.array([0, 1]), np.array([0, 2]), 2)
+    with pytest.raises(ValueError, match="n_labels must be a positive int"):
+        ev.fast_macro_f1([0], [0], 0)
+
+
+def test_score_detections_greedy_matching_with_tolerance():
+    scores = ev.score_detections([10, 11, 52, 90], [(10, 10), (50, 54), (70, 70)], tolerance=2)
+    assert scores == {"tp": 2, "fp": 2, "fn": 1, "precision": 0.5, "recall": 2 / 3, "f1": pytest.approx(4 / 7)}
+    assert ev.score_detections([], [])["f1"] == 1.0 and ev.score_detections([], [(3, 3)])["recall"] == 0.0
+    with pytest.raises(ValueError, match="start <= end"):
+        ev.score_detections([1], [(5, 3)])
+    from irbook.widgets.kde_gmm_video import score_detections
+
+    assert score_detections is ev.score_detections
+
+
+def test_text_to_image_recall():
+    images = np.eye(3)
+    texts = np.array([[1.0, 0, 0], [0, 0.2, 0.9], [0.9, 0, 0.1]])  # texts 1 and 2: gold image second
+    assert ev.text_to_image_recall(texts, images, [0, 1, 2], ks=(1, 2, 3)) == {1: 1 / 3, 2: 1.0, 3: 1.0}
+    with pytest.raises(ValueError, match="2 texts but 3 gold"):
+        ev.text_to_image_recall(texts[:2], images, [0, 1, 2])

@@ -2,7 +2,12 @@
 
 - :func:`ir_metrics`, :func:`recall_at_k`: nDCG, recall, MRR, MAP ... through ir-measures.
 - :func:`normalize_answer`, :func:`exact_match`, :func:`token_f1`, :func:`qa_metrics`: SQuAD's answer scoring.
-- :func:`classification_metrics`: accuracy and macro-F1 (scikit-learn).
+- :func:`r_precision`: precision among the top R of one ranked list (chapter 3).
+- :func:`answer_contains`: whether a generated answer contains a target answer (chapter 15).
+- :func:`classification_metrics`: accuracy and macro-F1 (scikit-learn); :func:`fast_macro_f1`, a bootstrap-fast
+  macro-F1 from a confusion matrix (chapter 12).
+- :func:`score_detections`: precision, recall and F1 of detected events against true intervals (chapter 16).
+- :func:`text_to_image_recall`: Recall@k of text-to-image retrieval from embeddings (appendix A1).
 - :func:`bootstrap_ci`, :func:`paired_test`: is system A really better than system B on these queries?
 
 Introduced in chapter 1 (:doc:`01_rag_map`).
@@ -372,3 +377,191 @@ def paired_test(scores_a, scores_b, method: str = "randomization", n_resamples: 
     ci = bootstrap_ci(diff, np.mean, alpha=alpha, seed=seed)
     return {"mean_diff": mean_diff, "p_value": min(1.0, p_value), "ci_low": ci["ci_low"],
             "ci_high": ci["ci_high"], "n": len(a)}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Metrics first written for one chapter and gathered here (the old import paths still work).
+# --------------------------------------------------------------------------------------------------------------
+
+def r_precision(scores, relevant) -> float:
+    """Precision among the top R documents, R being the number of relevant ones (ties broken by index).
+
+    Parameters
+    ----------
+    scores : array-like of float
+        One score per document (higher ranks first); no NaN.
+    relevant : array-like of bool
+        Whether each document is relevant; at least one must be.
+
+    Returns
+    -------
+    float
+        The share of relevant documents among the R best scored.
+
+    Introduced in chapter 3 (:doc:`03_ner_retriever`).
+    """
+    scores = np.asarray(scores, dtype=float)
+    relevant = np.asarray(relevant, dtype=bool)
+    if scores.ndim != 1 or scores.shape != relevant.shape:
+        raise ValueError(f"scores {scores.shape} and relevant {relevant.shape} must be 1-D of the same length")
+    if np.isnan(scores).any():
+        raise ValueError("scores contain NaN")
+    n_relevant = int(relevant.sum())
+    if n_relevant == 0:
+        raise ValueError("R-precision is undefined for a query without relevant documents")
+    top = np.argsort(-scores, kind="stable")[:n_relevant]
+    return float(relevant[top].mean())
+
+
+def answer_contains(answer: str, target: str) -> bool:
+    """True when the normalised ``target`` occurs, as whole words, in the normalised ``answer``.
+
+    Both are normalised as SQuAD does (:func:`normalize_answer`); PoisonedRAG counts an attack as a success this
+    way, and the same test tells whether a gold answer appears in a generated one.
+
+    Parameters
+    ----------
+    answer : str
+        The generated text.
+    target : str
+        The answer looked for; it must not be empty after normalisation.
+
+    Returns
+    -------
+    bool
+        Whether ``target`` occurs in ``answer``.
+
+    Introduced in chapter 15 (:doc:`15_disarmrag`).
+    """
+    for value, what in ((answer, "answer"), (target, "target")):
+        if not isinstance(value, str):
+            raise TypeError(f"{what} must be a str, got {type(value).__name__}")
+    target_norm = normalize_answer(target)
+    if not target_norm:
+        raise ValueError(f"target {target!r} is empty after normalisation")
+    return f" {target_norm} " in f" {normalize_answer(answer)} "
+
+
+def fast_macro_f1(y_true, y_pred, n_labels: int) -> float:
+    """Macro-F1 over ``n_labels`` integer labels from a confusion matrix: fast enough to bootstrap.
+
+    A label that occurs in neither ``y_true`` nor ``y_pred`` counts as F1 0, as scikit-learn's
+    ``f1_score(average="macro", labels=range(n_labels), zero_division=0)`` does.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of int
+        Labels in ``0 .. n_labels - 1``, of the same length.
+    n_labels : int
+        The number of labels.
+
+    Returns
+    -------
+    float
+        The mean over labels of ``2 TP / (2 TP + FP + FN)``.
+
+    Introduced in chapter 12 (:doc:`12_derec`).
+    """
+    if isinstance(n_labels, bool) or not isinstance(n_labels, numbers.Integral) or n_labels < 1:
+        raise ValueError(f"n_labels must be a positive int, got {n_labels!r}")
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.ndim != 1 or y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true {y_true.shape} and y_pred {y_pred.shape} must be 1-D of the same length")
+    for values, what in ((y_true, "y_true"), (y_pred, "y_pred")):
+        if values.size and (not np.issubdtype(values.dtype, np.integer) or values.min() < 0
+                            or values.max() >= n_labels):
+            raise ValueError(f"{what} must hold integer labels in 0..{n_labels - 1}")
+    cm = np.bincount(y_true * n_labels + y_pred, minlength=n_labels * n_labels).reshape(n_labels, n_labels)
+    tp = np.diag(cm).astype(float)
+    denominator = cm.sum(0) + cm.sum(1)
+    return float(np.mean(np.divide(2 * tp, denominator, out=np.zeros(n_labels), where=denominator > 0)))
+
+
+def _check_intervals(intervals) -> list[tuple[int, int]]:
+    """``(start, end)`` pairs (or objects with ``.start`` and ``.end``) as int tuples, each with start <= end.
+
+    Introduced in chapter 16 (:doc:`16_kde_gmm_video`).
+    """
+    checked = []
+    for item in intervals:
+        start, end = (item.start, item.end) if hasattr(item, "start") else item
+        if int(end) < int(start):
+            raise ValueError(f"a transition interval must have start <= end, got ({start}, {end})")
+        checked.append((int(start), int(end)))
+    return checked
+
+
+def score_detections(detections: Sequence[int], intervals, tolerance: int = 2) -> dict:
+    """Precision, recall and F1 of detections against ground-truth transitions.
+
+    ``intervals`` are ``(start, end)`` frame spans (a hard cut has ``start == end``) or objects with ``.start`` and
+    ``.end`` (:class:`irbook.vision.scenes.Transition`). A detection matches a transition when it lies in
+    ``[start - tolerance, end + tolerance]``; each transition matches at most one detection (greedy, in time order).
+
+    Parameters
+    ----------
+    detections : sequence of int
+        Detected frames.
+    intervals : iterable
+        The true transitions.
+    tolerance : int
+        Frames of slack on either side of a transition.
+
+    Returns
+    -------
+    dict
+        ``tp``, ``fp``, ``fn``, ``precision``, ``recall`` and ``f1``.
+
+    Introduced in chapter 16 (:doc:`16_kde_gmm_video`).
+    """
+    if not isinstance(tolerance, (int, np.integer)) or tolerance < 0:
+        raise ValueError(f"tolerance must be a non-negative int, got {tolerance!r}")
+    truth = _check_intervals(intervals)
+    used: set[int] = set()
+    tp = 0
+    for frame in sorted(int(d) for d in detections):
+        for j, (start, end) in enumerate(truth):
+            if j not in used and start - tolerance <= frame <= end + tolerance:
+                used.add(j)
+                tp += 1
+                break
+    n_det, n_true = len(detections), len(truth)
+    precision = tp / n_det if n_det else (1.0 if n_true == 0 else 0.0)
+    recall = tp / n_true if n_true else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"tp": tp, "fp": n_det - tp, "fn": n_true - tp, "precision": precision, "recall": recall, "f1": f1}
+
+
+def text_to_image_recall(text_emb: np.ndarray, image_emb: np.ndarray, gold: Sequence[int],
+                         ks: Sequence[int] = (1, 5, 10)) -> dict[int, float]:
+    """Text-to-image Recall@k: the share of texts whose gold image (index ``gold[i]``) ranks in the top k.
+
+    Parameters
+    ----------
+    text_emb : numpy.ndarray
+        One row per text, ``(n_texts, d)``.
+    image_emb : numpy.ndarray
+        One row per image, ``(n_images, d)``; scores are dot products (normalise for cosine).
+    gold : sequence of int
+        The index of each text's image.
+    ks : sequence of int
+        The cut-offs.
+
+    Returns
+    -------
+    dict
+        k -> Recall@k. Ties count against the gold image (an image scored equal to it does not outrank it).
+
+    Introduced in appendix A1 (:doc:`A1_tiny_clip`).
+    """
+    text_emb, image_emb, gold = np.asarray(text_emb), np.asarray(image_emb), np.asarray(gold)
+    if text_emb.ndim != 2 or image_emb.ndim != 2:
+        raise ValueError(f"text_emb and image_emb must be 2-D, got shapes {text_emb.shape} and {image_emb.shape}")
+    if text_emb.shape[0] != len(gold):
+        raise ValueError(f"{text_emb.shape[0]} texts but {len(gold)} gold image indices")
+    if text_emb.shape[1] != image_emb.shape[1]:
+        raise ValueError(f"text and image embeddings differ in width: {text_emb.shape[1]} vs {image_emb.shape[1]}")
+    scores = text_emb @ image_emb.T
+    gold_scores = scores[np.arange(len(gold)), gold]
+    ranks = (scores > gold_scores[:, None]).sum(axis=1)  # 0 = the gold image is first
+    return {int(k): float((ranks < k).mean()) for k in ks}

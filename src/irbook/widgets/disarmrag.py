@@ -17,7 +17,7 @@ import html
 import re
 from collections.abc import Callable, Mapping, Sequence
 
-from irbook.evaluation import normalize_answer
+from irbook.evaluation import answer_contains as hits_target  # moved to irbook.evaluation; kept importable here
 
 ATTACKS = ("no attack", "knowledge-base poisoning", "retriever edit (DisarmRAG)")
 DEFENCES = ("self-correction prompt", "instruction filter")
@@ -74,17 +74,6 @@ def surface_variants(query: str) -> list[str]:
         raise ValueError("query must be a non-empty string")
     bare = q.rstrip("?").strip()
     return [f"Quick question: {q}", bare.lower(), f"{bare}? Please answer briefly.", keyword_rewrite(q)]
-
-
-def hits_target(answer: str, target: str) -> bool:
-    """True when the normalised ``target`` occurs in the normalised ``answer`` (PoisonedRAG's success test).
-
-    Introduced in chapter 15 (:doc:`15_disarmrag`).
-    """
-    target_norm = normalize_answer(_check_text(target, "target"))
-    if not target_norm:
-        raise ValueError(f"target {target!r} is empty after normalisation")
-    return f" {target_norm} " in f" {normalize_answer(_check_text(answer, 'answer'))} "
 
 
 class AttackPlayground:

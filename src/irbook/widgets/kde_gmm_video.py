@@ -16,6 +16,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from irbook.evaluation import _check_intervals
+from irbook.evaluation import score_detections  # noqa: F401  (moved to irbook.evaluation; kept importable here)
 from irbook.widgets import _display_data
 
 _CELL = "padding:2px 8px;border-bottom:1px solid #ddd;"
@@ -28,16 +30,6 @@ def _as_signal(signal) -> np.ndarray:
     if not np.all(np.isfinite(array)):
         raise ValueError("the change signal contains NaN or infinite values")
     return array
-
-
-def _check_intervals(intervals) -> list[tuple[int, int]]:
-    checked = []
-    for item in intervals:
-        start, end = (item.start, item.end) if hasattr(item, "start") else item
-        if int(end) < int(start):
-            raise ValueError(f"a transition interval must have start <= end, got ({start}, {end})")
-        checked.append((int(start), int(end)))
-    return checked
 
 
 def detect_boundaries(signal, threshold: float, min_gap: int = 4) -> np.ndarray:
@@ -62,33 +54,6 @@ def detect_boundaries(signal, threshold: float, min_gap: int = 4) -> np.ndarray:
             detections.append(int(frame))
         last = frame
     return np.array(detections, dtype=int)
-
-
-def score_detections(detections: Sequence[int], intervals, tolerance: int = 2) -> dict:
-    """Precision, recall and F1 of detections against ground-truth transitions.
-
-    ``intervals`` are ``(start, end)`` frame spans (a hard cut has ``start == end``) or objects with ``.start`` and
-    ``.end`` (:class:`irbook.vision.scenes.Transition`). A detection matches a transition when it lies in
-    ``[start - tolerance, end + tolerance]``; each transition matches at most one detection (greedy, in time order).
-
-    Introduced in chapter 16 (:doc:`16_kde_gmm_video`).
-    """
-    if not isinstance(tolerance, (int, np.integer)) or tolerance < 0:
-        raise ValueError(f"tolerance must be a non-negative int, got {tolerance!r}")
-    truth = _check_intervals(intervals)
-    used: set[int] = set()
-    tp = 0
-    for frame in sorted(int(d) for d in detections):
-        for j, (start, end) in enumerate(truth):
-            if j not in used and start - tolerance <= frame <= end + tolerance:
-                used.add(j)
-                tp += 1
-                break
-    n_det, n_true = len(detections), len(truth)
-    precision = tp / n_det if n_det else (1.0 if n_true == 0 else 0.0)
-    recall = tp / n_true if n_true else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"tp": tp, "fp": n_det - tp, "fn": n_true - tp, "precision": precision, "recall": recall, "f1": f1}
 
 
 class ChangeThresholdExplorer:

@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from irbook.evaluation import r_precision  # noqa: F401  (moved to irbook.evaluation; kept importable here)
+
 _CELL = "padding:4px 8px;vertical-align:top;border-bottom:1px solid #e5e5e5;"
 _MARK = "background:#ffe08a;padding:0 2px;border-radius:3px;"
 
@@ -32,24 +34,6 @@ def sentence_scores(mention_scores, mention_sentence, n_sentences: int) -> np.nd
     scores = np.full(int(n_sentences), -np.inf)
     np.maximum.at(scores, mention_sentence.astype(int), mention_scores)
     return scores
-
-
-def r_precision(scores, relevant) -> float:
-    """Precision among the top R documents, R being the number of relevant ones (ties broken by index).
-
-    Introduced in chapter 3 (:doc:`03_ner_retriever`).
-    """
-    scores = np.asarray(scores, dtype=float)
-    relevant = np.asarray(relevant, dtype=bool)
-    if scores.ndim != 1 or scores.shape != relevant.shape:
-        raise ValueError(f"scores {scores.shape} and relevant {relevant.shape} must be 1-D of the same length")
-    if np.isnan(scores).any():
-        raise ValueError("scores contain NaN")
-    n_relevant = int(relevant.sum())
-    if n_relevant == 0:
-        raise ValueError("R-precision is undefined for a query without relevant documents")
-    top = np.argsort(-scores, kind="stable")[:n_relevant]
-    return float(relevant[top].mean())
 
 
 def mark_mention(tokens: Sequence[str], start: int, end: int) -> str:
