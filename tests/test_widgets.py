@@ -161,3 +161,53 @@ def test_live_figure_widget_moves_the_line(explorer):
     slider.value = 0.25
     assert figure.layout.shapes[0].x0 == pytest.approx(slider.value)
     assert figure.layout.annotations[0].x == pytest.approx(slider.value)
+
+
+# ----------------------------------------------------------------------------- the shared base
+def test_view_base_renders_state_into_panes_without_clear_output(monkeypatch):
+    import ipywidgets as w
+
+    from irbook.widgets import View, html_table
+
+    def no_clear_output(*args, **kwargs):  # clear_output(wait=True) can stall a headless run
+        raise AssertionError("a view must not call Output.clear_output")
+
+    monkeypatch.setattr(w.Output, "clear_output", no_clear_output)
+
+    class Doubler(View):
+        def controls(self, n=1):
+            return {"n": w.IntSlider(value=n, min=0, max=10), "label": w.Text(value="x")}
+
+        def render(self, n, label):
+            import plotly.graph_objects as go
+
+            return html_table([{"label": label, "double": 2 * n}]), go.Figure(go.Bar(y=[n]))
+
+    box = Doubler().widget(n=3)
+    row, table, figure = box.children
+    slider, text = row.children
+    assert "<td" in table.value and ">6<" in table.value
+    assert figure.outputs[0]["output_type"] == "display_data"
+    slider.value = 4
+    assert ">8<" in table.value
+    text.value = "<b>"
+    assert "&lt;b&gt;" in table.value
+
+
+def test_html_table_escapes_formats_and_checks_shapes():
+    from irbook.widgets import html_table
+
+    table = html_table([("a<b", 0.12345)], columns=["name", "score"], formats={"score": ".2f"})
+    assert "a&lt;b" in table and ">0.12<" in table and "<th" in table
+    assert html_table([{"x": "<i>y</i>"}], escape=False).count("<i>y</i>") == 1
+    with pytest.raises(ValueError, match="need columns"):
+        html_table([(1, 2)])
+    with pytest.raises(ValueError, match="2 values for 1 columns"):
+        html_table([(1, 2)], columns=["a"])
+
+
+def test_view_subclass_without_controls_fails_clearly():
+    from irbook.widgets import View
+
+    with pytest.raises(NotImplementedError, match="must implement controls"):
+        View().widget()

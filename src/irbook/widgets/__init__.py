@@ -1,9 +1,13 @@
-"""Small interactive views: the result browser and threshold explorer every chapter can use (here), and one
-module per chapter for its own explorer (``irbook.widgets.derec``, ``.pir_rag``, ``.t_retrievability``, ``.vision``).
+"""Small interactive views on one base: :class:`View` (``state -> HTML or figure -> widget``), shared helpers
+(:func:`html_table`, :func:`display_data`, :func:`show`, the styles), the result browser and threshold explorer
+every chapter can use (here), and one module per chapter for its own explorer (``irbook.widgets.derec``,
+``.pir_rag``, ``.t_retrievability``, ``.vision``, ...).
 
-Introduced in chapter 1 (:doc:`01_rag_map`). Each class keeps its logic (``rows``, ``render``,
-``metrics_at``, ``best_threshold``, ``figure``) apart from its widget, so the tests drive it
-without a browser, and ``widget()`` only wires ipywidgets to that logic.
+Introduced in chapter 1 (:doc:`01_rag_map`). A view keeps its logic apart from its widget: ``render(**state)``
+turns a state (the values of the controls) into HTML, a plotly figure or a tuple of them, and the tests call it
+without a browser; :meth:`View.widget` builds the controls and redraws the panes when a control changes. A pane
+is refreshed by replacing its value or its ``outputs``, never with ``Output.clear_output(wait=True)``, which
+can stall a headless (papermill, nbval) run.
 
 What a reader sees where:
 
@@ -30,7 +34,165 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 _RELEVANT_STYLE = "background:#e6f4ea;border-left:4px solid #009E73;"
 _OTHER_STYLE = "border-left:4px solid transparent;"
-_CELL = "padding:4px 8px;vertical-align:top;border-bottom:1px solid #e5e5e5;"
+
+CELL_STYLE = "padding:4px 8px;vertical-align:top;border-bottom:1px solid #e5e5e5;"
+"""The inline style of every table cell the views draw (inline, so it survives the HTML book and Colab)."""
+TABLE_STYLE = "border-collapse:collapse;"
+"""The inline style of every table the views draw."""
+_CELL = CELL_STYLE
+
+
+# ----------------------------------------------------------------------------------------------- the shared base
+
+def display_data(obj) -> dict:
+    """One stored output for ``obj`` (a plotly figure or an HTML string), as ``display(obj)`` would produce.
+
+    Setting ``Output.outputs`` to these, rather than ``with output: display(fig)``, works without a running
+    kernel (tests, papermill) and never leaves stale outputs behind.
+
+    Introduced in chapter 1 (:doc:`01_rag_map`).
+    """
+    if isinstance(obj, str):
+        return {"output_type": "display_data", "data": {"text/html": obj, "text/plain": "<HTML>"}, "metadata": {}}
+    import plotly.io as pio
+
+    from irbook.plots import RENDERER_NAME, BookRenderer
+
+    if pio.renderers.default == RENDERER_NAME or RENDERER_NAME not in pio.renderers:
+        data = BookRenderer().to_mimebundle(obj.to_dict())
+    else:
+        data = obj._repr_mimebundle_()
+    return {"output_type": "display_data", "data": data, "metadata": {}}
+
+
+_display_data = display_data  # the name the chapter widgets import
+
+
+def show(obj) -> None:
+    """Display ``obj`` in the notebook: an HTML string as HTML, anything else (a figure, a widget) as itself.
+
+    Introduced in chapter 1 (:doc:`01_rag_map`).
+    """
+    from IPython.display import HTML, display
+
+    display(HTML(obj) if isinstance(obj, str) else obj)
+
+
+def html_table(rows: Sequence[Mapping] | Sequence[Sequence], columns: Sequence[str] | None = None,
+               css_class: str = "irbook-table", escape: bool = True, formats: Mapping[str, str] | None = None) -> str:
+    """An HTML table in the views' style, every value escaped (``escape=False`` keeps cell markup).
+
+    Parameters
+    ----------
+    rows : sequence of dicts or of sequences
+        One per row; dicts are read by ``columns`` (default: the first row's keys).
+    columns : sequence of str, optional
+        The header; required for rows that are sequences.
+    css_class : str
+        The table's class attribute.
+    escape : bool
+        Whether to HTML-escape the values (headers are always escaped).
+    formats : mapping, optional
+        Column -> format spec for numbers, e.g. ``{"score": ".3f"}``.
+
+    Returns
+    -------
+    str
+        ``<table>...</table>``.
+
+    Introduced in chapter 1 (:doc:`01_rag_map`).
+    """
+    rows = list(rows)
+    if columns is None:
+        if rows and not isinstance(rows[0], Mapping):
+            raise ValueError("html_table: rows that are sequences need columns=[...]")
+        columns = list(rows[0]) if rows else []
+    columns = [str(c) for c in columns]
+    formats = dict(formats or {})
+    head = "".join(f'<th style="{CELL_STYLE}text-align:left;">{html.escape(c)}</th>' for c in columns)
+    body = []
+    for row in rows:
+        values = [row.get(c, "") for c in columns] if isinstance(row, Mapping) else list(row)
+        if len(values) != len(columns):
+            raise ValueError(f"html_table: a row has {len(values)} values for {len(columns)} columns")
+        cells = []
+        for column, value in zip(columns, values):
+            text = format(value, formats[column]) if column in formats and value is not None else str(value)
+            cells.append(f'<td style="{CELL_STYLE}">{html.escape(text) if escape else text}</td>')
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (f'<table class="{html.escape(css_class)}" style="{TABLE_STYLE}"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table>')
+
+
+class View:
+    """The base of every view: ``state -> HTML or figure -> widget``.
+
+    A subclass implements two methods and inherits :meth:`widget`:
+
+    - ``controls(**initial)`` returns ``{name: ipywidgets control}``; the controls' values are the state;
+    - ``render(**state)`` returns an HTML string, a plotly figure, or a tuple of them (one pane each). It is pure,
+      so tests call it without a browser.
+
+    :meth:`widget` lays the controls out (one control alone, several in a row) above one pane per rendered
+    part, renders the initial state, and re-renders when a control changes. HTML panes are ``ipywidgets.HTML``
+    (their ``value`` is replaced), figure panes ``ipywidgets.Output`` (their ``outputs`` are replaced); nothing
+    calls ``clear_output``, so a headless run cannot stall.
+
+    In the HTML book a view shows as the execution left it; it responds only with a live kernel.
+
+    Introduced in chapter 1 (:doc:`01_rag_map`).
+    """
+
+    def controls(self, **initial) -> dict:
+        """The named controls whose values form the state (subclasses implement this).
+
+        Introduced in chapter 1 (:doc:`01_rag_map`).
+        """
+        raise NotImplementedError(f"{type(self).__name__} must implement controls()")
+
+    def render(self, **state):
+        """The HTML, figure or tuple of them for one state (subclasses implement this).
+
+        Introduced in chapter 1 (:doc:`01_rag_map`).
+        """
+        raise NotImplementedError(f"{type(self).__name__} must implement render()")
+
+    def widget(self, **initial):
+        """The controls above the rendered panes, redrawn on every change of a control.
+
+        Introduced in chapter 1 (:doc:`01_rag_map`).
+        """
+        import ipywidgets as w
+
+        controls = self.controls(**initial)
+        if not controls:
+            raise ValueError(f"{type(self).__name__}.controls() returned no controls")
+
+        def state() -> dict:
+            return {name: control.value for name, control in controls.items()}
+
+        def parts() -> tuple:
+            rendered = self.render(**state())
+            return rendered if isinstance(rendered, tuple) else (rendered,)
+
+        panes = [w.HTML() if isinstance(part, str) else w.Output() for part in parts()]
+
+        def redraw(_change=None) -> None:
+            rendered = parts()
+            if len(rendered) != len(panes):
+                raise ValueError(f"{type(self).__name__}.render() returned {len(rendered)} parts, "
+                                 f"expected {len(panes)}")
+            for pane, part in zip(panes, rendered):
+                if isinstance(pane, w.HTML):
+                    pane.value = part
+                else:
+                    pane.outputs = (display_data(part),)
+
+        redraw()
+        for control in controls.values():
+            control.observe(redraw, names="value")
+        row = next(iter(controls.values())) if len(controls) == 1 else w.HBox(list(controls.values()))
+        return w.VBox([row, *panes])
 
 
 def _ids_and_texts(collection, what: str) -> tuple[list[str], list[str]]:
@@ -84,7 +246,7 @@ def _snippet(text: str, terms: Sequence[str], max_words: int) -> str:
     return ("… " if start > 0 else "") + piece + (" …" if start + max_words < len(words) else "")
 
 
-class ResultBrowser:
+class ResultBrowser(View):
     """Browse a ranked run query by query: rank, score, title, a highlighted snippet, relevance.
 
     Introduced in chapter 1 (:doc:`01_rag_map`).
@@ -217,25 +379,22 @@ class ResultBrowser:
         parts.append("</tbody></table></div>")
         return "".join(parts)
 
-    def widget(self, query_id=None):
-        """A query dropdown above the rendered results; starts on ``query_id`` (default: the first query)."""
+    def controls(self, query_id=None) -> dict:
+        """A query dropdown that starts on ``query_id`` (default: the first query).
+
+        Introduced in chapter 1 (:doc:`01_rag_map`).
+        """
         import ipywidgets as w
 
         options = [(f"{q}: {self._queries[q][:70]}", q) for q in self.query_ids]
         if not options:
             raise ValueError("the run has no queries to browse")
         start = self._check_query(query_id) if query_id is not None else options[0][1]
-        dropdown = w.Dropdown(options=options, value=start, description="query", layout=w.Layout(width="95%"))
-        output = w.HTML(value=self.render(start))
-
-        def show(change):
-            output.value = self.render(change["new"])
-
-        dropdown.observe(show, names="value")
-        return w.VBox([dropdown, output])
+        return {"query_id": w.Dropdown(options=options, value=start, description="query",
+                                       layout=w.Layout(width="95%"))}
 
 
-class ThresholdExplorer:
+class ThresholdExplorer(View):
     """Explore a decision threshold on scores: positive when ``score >= threshold``.
 
     Introduced in chapter 1 (:doc:`01_rag_map`).
@@ -377,6 +536,31 @@ class ThresholdExplorer:
         body = "".join(f'<tr><th style="{_CELL}text-align:left;">{k}</th><td style="{_CELL}">{v}</td></tr>' for k, v in cells)
         return f'<table class="irbook-threshold-readout" style="border-collapse:collapse;">{body}</table>'
 
+    def controls(self, threshold: float | None = None) -> dict:
+        """A threshold slider over the observed scores, starting at ``threshold`` (default: the best F1).
+
+        Introduced in chapter 1 (:doc:`01_rag_map`).
+        """
+        import ipywidgets as w
+
+        if threshold is None:
+            threshold = self.best_threshold()
+        low, high = float(self.scores.min()), float(self.scores.max())
+        if high == low:
+            low, high = low - 0.5, high + 0.5
+        return {"threshold": w.FloatSlider(
+            value=min(max(float(threshold), low), high), min=low, max=high, step=(high - low) / 200,
+            description="threshold", readout_format=".3f", continuous_update=False,
+            layout=w.Layout(width="95%"),
+        )}
+
+    def render(self, threshold: float):
+        """The figure and the metrics readout at ``threshold``.
+
+        Introduced in chapter 1 (:doc:`01_rag_map`).
+        """
+        return self.figure(threshold), self.readout(threshold)
+
     def widget(self, threshold: float | None = None, live_figure: bool = False):
         """A threshold slider driving the figure and the metrics readout.
 
@@ -386,56 +570,23 @@ class ThresholdExplorer:
         (needs ``anywidget``) that moves the line in place; smoother in JupyterLab, but the HTML
         book cannot draw it and the saved notebook carries plotly's ~5 MB widget bundle.
         """
+        if not live_figure:
+            return super().widget(threshold=threshold)
         import ipywidgets as w
+        import plotly.graph_objects as go
 
-        if threshold is None:
-            threshold = self.best_threshold()
-        low, high = float(self.scores.min()), float(self.scores.max())
-        if high == low:
-            low, high = low - 0.5, high + 0.5
-        slider = w.FloatSlider(
-            value=min(max(float(threshold), low), high), min=low, max=high, step=(high - low) / 200,
-            description="threshold", readout_format=".3f", continuous_update=False,
-            layout=w.Layout(width="95%"),
-        )
+        slider = self.controls(threshold)["threshold"]
         readout = w.HTML(value=self.readout(slider.value))
-        if live_figure:
-            import plotly.graph_objects as go
-
-            shown = go.FigureWidget(self.figure(slider.value))
-
-            def redraw(t):
-                with shown.batch_update():
-                    shown.layout.shapes[0].update(x0=t, x1=t)
-                    shown.layout.annotations[0].update(x=t, text=f"threshold = {t:.3f}")
-        else:
-            shown = w.Output()
-
-            def redraw(t):
-                shown.outputs = (_display_data(self.figure(t)),)
-
-            redraw(slider.value)
+        shown = go.FigureWidget(self.figure(slider.value))
 
         def on_change(change):
-            readout.value = self.readout(change["new"])
-            redraw(change["new"])
+            t = change["new"]
+            readout.value = self.readout(t)
+            with shown.batch_update():
+                shown.layout.shapes[0].update(x0=t, x1=t)
+                shown.layout.annotations[0].update(x=t, text=f"threshold = {t:.3f}")
 
         slider.observe(on_change, names="value")
         return w.VBox([slider, shown, readout])
 
 
-def _display_data(fig) -> dict:
-    """A figure as one stored output (what ``display(fig)`` would produce), for an ``Output`` widget.
-
-    Setting ``Output.outputs`` directly, rather than ``with output: display(fig)``, works without a
-    running kernel too (tests) and never leaves stale outputs behind.
-    """
-    import plotly.io as pio
-
-    from irbook.plots import RENDERER_NAME, BookRenderer
-
-    if pio.renderers.default == RENDERER_NAME or RENDERER_NAME not in pio.renderers:
-        data = BookRenderer().to_mimebundle(fig.to_dict())
-    else:
-        data = fig._repr_mimebundle_()
-    return {"output_type": "display_data", "data": data, "metadata": {}}
