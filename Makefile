@@ -19,12 +19,13 @@ DEVICE ?= cpu
 SCALE ?= small
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9A]*.ipynb))
 
-.PHONY: all book test execute kernels env clean help
+.PHONY: all book test test-fast execute kernels env clean help
 all: book
 
 help:
 	@echo "make book     build the HTML book into _build/html (from the notebooks' stored outputs)"
 	@echo "make test     run every test, every notebook included"
+	@echo "make test-fast  unit tests only: no notebook, no book build (a few minutes)"
 	@echo "make execute  re-run every notebook with papermill (DEVICE=cpu SCALE=small; DEVICE=cuda SCALE=full on a GPU)"
 	@echo "make kernels  install the irbook-cpu and irbook-gpu Jupyter kernels"
 
@@ -47,6 +48,10 @@ book: $(STAMP)
 test: $(STAMP)
 	# testpaths in pyproject.toml: tests/ and every notebook under notebooks/ (through nbval)
 	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	# unit tests only: nbval notebook items carry the `notebook` marker (conftest.py), book builds the `book` one
+	$(BIN)/python -m pytest -m "not notebook and not book" tests
 
 execute: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py --device $(DEVICE) --scale $(SCALE) $(NOTEBOOKS)
