@@ -127,3 +127,21 @@ def test_chromium_draws_plotly_figure_and_widgets(built_book):
     # Drawn by the widget manager from the saved state: the view elements exist in the DOM.
     assert re.search(r'class="[^"]*\bjupyter-widgets\b', dom)
     assert re.search(r'class="[^"]*\bwidget-(dropdown|hslider|html|vbox|output)\b', dom)
+
+
+def test_api_page_links_introduced_in_lines_to_the_chapters():
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    import irbook_api
+
+    stems = {"3": "03_ner_retriever", "A1": "A1_tiny_clip"}
+    lines = ["Introduced in chapter 3.", "Introduced in chapter 1 (:doc:`01_rag_map`).",
+             "Introduced in appendix A1", "Introduced in chapter 7.", "see :doc:`06_cbdr`"]
+    assert irbook_api.link_chapters(lines, {**stems, "1": "01_rag_map"}) == [
+        "Introduced in chapter 3 (:doc:`/notebooks/03_ner_retriever`).",
+        "Introduced in chapter 1 (:doc:`/notebooks/01_rag_map`).",
+        "Introduced in appendix A1 (:doc:`/notebooks/A1_tiny_clip`)",
+        "Introduced in chapter 7.",  # no notebook yet: plain text
+        "see ``06_cbdr``",
+    ]
+    assert {"file": "book/api"} in [f for part in yaml.safe_load((ROOT / "_toc.yml").read_text())["parts"]
+                                     for f in part["chapters"]]

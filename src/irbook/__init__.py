@@ -1,7 +1,7 @@
 """irbook: the shared package of *Retrieval Frontiers*, an executable textbook.
 
 The chapters grow this package one concept at a time (as in d2l). Start every chapter with
-``settings = irbook.setup(DEVICE, SCALE, SEED)`` (:func:`irbook.runtime.setup`). Its modules, one job each:
+``settings = irbook.setup(DEVICE, SCALE, SEED)`` (:func:`irbook.setup`). Its modules, one job each:
 
 - :mod:`irbook.data`: the data-set registry, the types loaders return (corpus, queries, qrels, answers) and the
   loaders of the text sets
@@ -14,7 +14,7 @@ The chapters grow this package one concept at a time (as in d2l). Start every ch
 - :mod:`irbook.widgets`: interactive views on one small base (:class:`irbook.widgets.View`), logic testable
   headless
 - :mod:`irbook.plots`: the book's plotly theme and common figures
-- :mod:`irbook.runtime`: :func:`~irbook.runtime.setup`, seeds, devices, quiet libraries, run times
+- :mod:`irbook.runtime`: :func:`~irbook.setup`, seeds, devices, quiet libraries, run times
 - :mod:`irbook.cache`: the user cache folder and atomic, checksummed cache writes
 - :mod:`irbook.chapters`: modules generated from the notebooks' ``#| export`` cells (never edited by hand)
 """

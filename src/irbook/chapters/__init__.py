@@ -7,7 +7,7 @@ nbdev's ``#| export``:
 - **Marker.** A code cell whose first line is exactly ``#| export`` is exported. The cell runs in the notebook
   as usual; the marker is a comment.
 - **Module.** ``notebooks/<NN>_<slug>.ipynb`` exports to ``irbook/chapters/ch<NN>_<slug>.py``: for example
-  ``14_pir_rag`` -> :mod:`irbook.chapters.ch14_pir_rag` and ``A1_tiny_clip`` -> ``irbook.chapters.chA1_tiny_clip``.
+  ``14_pir_rag`` -> ``irbook.chapters.ch14_pir_rag`` and ``A1_tiny_clip`` -> ``irbook.chapters.chA1_tiny_clip``.
   The exported cells are copied in notebook order, without the marker line, below a header that says the file is
   generated, from which notebook, and not to edit it.
 - **Imports.** An exported cell imports what it uses (``import numpy as np``, ``from irbook import evaluation``)

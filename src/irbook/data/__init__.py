@@ -2,7 +2,7 @@
 
 Three modules, one job each:
 
-- :mod:`irbook.data.registry`: :class:`DatasetInfo` / :class:`RemoteFile`, :func:`register`, :func:`data_path`
+- :mod:`irbook.data.registry`: :class:`DatasetInfo` / :class:`RemoteFile`, :func:`~irbook.data.registry.register`, :func:`data_path`
   (mirror, cache or verified download) and :func:`load` (any registered set by name);
 - :mod:`irbook.data.types`: :class:`Corpus` and :class:`Queries` (one base, :class:`Records`),
   :class:`RetrievalDataset`, :class:`NERSentence`;
@@ -10,7 +10,7 @@ Three modules, one job each:
   LIAR-PLUS, CrossNER), registered with their loaders when this package is imported.
 
 The data layer knows nothing of the modules that use it. The image and video sets (``coco-mini``, ``videos``)
-register themselves in :mod:`irbook.vision.media` through :func:`register`; ``load("coco-mini")`` imports that
+register themselves in :mod:`irbook.vision.media` through :func:`~irbook.data.registry.register`; ``load("coco-mini")`` imports that
 module on first use because the package root declares it as the set's provider (``irbook.DATA_PROVIDERS``).
 Every public name is importable from ``irbook.data`` directly.
 

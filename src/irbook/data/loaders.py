@@ -498,6 +498,7 @@ LIAR_COLUMNS: tuple[str, ...] = (
 LIAR_PLUS_COLUMNS: tuple[str, ...] = (
     "id", "label", "statement", "subjects", "speaker", "job_title", "state", "justification",
 )
+"""LIAR-PLUS's columns as :func:`load_liar_plus` returns them (``justification`` is the fact-checker's text)."""
 
 _SPLIT_ALIASES = {"validation": "valid", "val": "valid", "dev": "valid", "valid": "valid",
                   "train": "train", "test": "test"}

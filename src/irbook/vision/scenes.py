@@ -41,6 +41,7 @@ WORDS = ("STOP", "SALE", "EXIT", "OPEN", "HELLO", "TAXI", "HOTEL", "CAFE", "BANK
 # ("a purple star") rather than memorising seen combinations.
 HELDOUT_PAIRS = frozenset({("purple", "star"), ("yellow", "triangle"), ("blue", "circle"), ("green", "diamond"),
                            ("orange", "square")})
+"""Colour-shape pairs the training split never shows (a test of composition, not memorisation)."""
 
 # Caption vocabulary: several words per concept, so that a held-out caption is rarely a memorised string.
 _SHAPE_WORDS = {
@@ -104,7 +105,7 @@ class Scene:
         return [o.attributes() for o in self.objects]
 
     def captions(self, n: int, seed: int | None = None) -> list[str]:
-        """``n`` differently worded captions of the same scene (the first is :attr:`caption` when seed is None)."""
+        """``n`` differently worded captions of the same scene (the first is the ``caption`` field when seed is None)."""
         rng = np.random.default_rng(self.seed if seed is None else seed)
         return [describe(self.objects, self.text, rng) for _ in range(n)]
 

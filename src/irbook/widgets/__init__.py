@@ -253,13 +253,20 @@ class ResultBrowser(View):
 
     Parameters
     ----------
-    queries : irbook ``Queries`` or ``{query_id: text}``
-    corpus : irbook ``Corpus`` (``ids``, ``titles``, ``texts``) or ``{doc_id: text}``
-    run : ``{query_id: {doc_id: score}}``, as every retriever's ``search`` returns
-    qrels : optional ``{query_id: {doc_id: grade}}``; grade > 0 marks a hit relevant (✓)
-    answers : optional ``{query_id: [gold answer, ...]}``, shown above the results
-    k : how many results to show per query
-    snippet_words : the length of each snippet, in words
+    queries : Queries or dict
+        irbook ``Queries`` or ``{query_id: text}``.
+    corpus : Corpus or dict
+        irbook ``Corpus`` (``ids``, ``titles``, ``texts``) or ``{doc_id: text}``.
+    run : dict
+        ``{query_id: {doc_id: score}}``, as every retriever's ``search`` returns.
+    qrels : dict, optional
+        ``{query_id: {doc_id: grade}}``; grade > 0 marks a hit relevant (✓).
+    answers : dict, optional
+        ``{query_id: [gold answer, ...]}``, shown above the results.
+    k : int
+        How many results to show per query.
+    snippet_words : int
+        The length of each snippet, in words.
     """
 
     def __init__(self, queries, corpus, run, qrels=None, answers=None, k: int = 10, snippet_words: int = 40):
@@ -401,11 +408,16 @@ class ThresholdExplorer(View):
 
     Parameters
     ----------
-    scores : 1-D array of floats (higher means more likely positive)
-    labels : 1-D array of 0/1 or booleans, the true classes
-    names : (negative name, positive name), used in the figure's legend
-    bins : number of histogram bins
-    title : the figure title
+    scores : array-like of float
+        1-D; higher means more likely positive.
+    labels : array-like of 0/1 or bool
+        The true classes.
+    names : tuple of str, optional
+        (negative name, positive name), used in the figure's legend.
+    bins : int
+        The number of histogram bins.
+    title : str
+        The figure title.
     """
 
     METRICS = ("precision", "recall", "f1", "accuracy")
