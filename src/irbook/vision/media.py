@@ -2,8 +2,8 @@
 
 Both sets (pinned public URLs, sha256, sizes, licences) are registered in :mod:`irbook.data` through its public
 hook :func:`irbook.data.register` when this module is imported (``irbook.data.load("coco-mini")`` imports it on
-first use), and their files are resolved through :func:`irbook.data.data_path`, so the book's mirror (``IRBOOK_DATA``) is used when present and a verified
-download happens otherwise. Frames are decoded with OpenCV; masks come from the COCO polygons/RLE via pycocotools.
+first use), and their files are resolved through :func:`irbook.data.data_path`, so the book's mirror
+(``IRBOOK_DATA``) is used when present and a verified download happens otherwise. Frames are decoded with OpenCV; masks come from the COCO polygons/RLE via pycocotools.
 
 Introduced in appendix A1 (:doc:`A1_tiny_clip`); used by the video and image-retrieval chapters.
 """
