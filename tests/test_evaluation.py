@@ -249,3 +249,13 @@ def test_text_to_image_recall():
     assert ev.text_to_image_recall(texts, images, [0, 1, 2], ks=(1, 2, 3)) == {1: 1 / 3, 2: 1.0, 3: 1.0}
     with pytest.raises(ValueError, match="2 texts but 3 gold"):
         ev.text_to_image_recall(texts[:2], images, [0, 1, 2])
+
+
+def test_text_to_image_recall_is_the_vision_metric():
+    from irbook import vision
+    from irbook.vision import encoders
+
+    rng = np.random.default_rng(0)
+    texts, images, gold = rng.normal(size=(40, 8)), rng.normal(size=(20, 8)), rng.integers(0, 20, 40)
+    assert vision.retrieval_recall is ev.text_to_image_recall
+    assert encoders.retrieval_recall(texts, images, gold) == ev.text_to_image_recall(texts, images, gold)

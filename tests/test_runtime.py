@@ -45,3 +45,12 @@ def _cuda() -> bool:
     import torch
 
     return torch.cuda.is_available()
+
+
+def test_floats_show_four_significant_digits_without_scientific_notation():
+    assert [runtime.format_float(x) for x in (0.123456, 123.456, 1234.5, 12345.6, 0.0, 2e-05, -0.5)] == [
+        "0.1235", "123.5", "1234", "12,346", "0", "2e-05", "-0.5"]
+    irbook.setup("cpu", "small", 0)
+    frame = pd.DataFrame({"text": ["word " * 40], "score": [0.123456]})
+    html = frame.to_html()
+    assert "..." not in html and "0.1235" in html

@@ -146,8 +146,22 @@ def _importable(module: str) -> bool:
     return module in sys.modules or importlib.util.find_spec(module) is not None
 
 
+def format_float(value: float) -> str:
+    """A float as the book's tables show it: 4 significant digits, thousands separated, no scientific notation
+    between 0.001 and 10,000 (``0.1235``, ``123.5``, ``12,346``; ``1.23e-05`` for tiny values).
+
+    Introduced in chapter 1 (:doc:`01_rag_map`).
+    """
+    magnitude = abs(value)
+    if magnitude >= 1e4 and magnitude != float("inf"):
+        return f"{value:,.0f}"
+    if magnitude >= 1e-3 or value == 0 or value != value:
+        return f"{value:.4g}"
+    return f"{value:.3g}"
+
+
 def book_display_options() -> None:
-    """pandas display options for the book: no column truncated, no column elided, floats to 4 significant digits.
+    """pandas display options for the book: no column truncated or elided, floats by :func:`format_float`.
 
     Introduced in chapter 1 (:doc:`01_rag_map`).
     """
@@ -155,8 +169,9 @@ def book_display_options() -> None:
 
     pd.set_option("display.max_colwidth", None)
     pd.set_option("display.max_columns", None)
+    pd.set_option("display.max_rows", 200)
     pd.set_option("display.width", 10_000)
-    pd.set_option("display.float_format", "{:.4g}".format)
+    pd.set_option("display.float_format", format_float)
 
 
 def configure(device: str = "auto", scale: str = "small", seed: int = DEFAULT_SEED) -> Settings:

@@ -9,7 +9,8 @@
 Introduced in appendix A1 (:doc:`A1_tiny_clip`).
 """
 from irbook.vision import media, scenes  # importing media registers coco-mini and videos in irbook.data
-from irbook.vision.encoders import OpenClip, TinyClip, clip, retrieval_recall
+from irbook.evaluation import text_to_image_recall as retrieval_recall  # the metric lives in irbook.evaluation
+from irbook.vision.encoders import OpenClip, TinyClip, clip
 from irbook.vision.ocr import OCRUnavailableError, OCRWord, ocr, ocr_text
 
 __all__ = ["clip", "ocr", "ocr_text", "OCRWord", "OCRUnavailableError", "TinyClip", "OpenClip", "retrieval_recall",
