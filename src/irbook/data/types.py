@@ -83,8 +83,7 @@ class Records:
         try:
             return self._index[record_id]
         except KeyError:
-            raise KeyError(f"no {self._NOUN} with id {record_id!r} in this {type(self).__name__} "
-                           f"({len(self)} {self._PLURAL})") from None
+            raise KeyError(f"no {self._NOUN} with id {record_id!r} among the {len(self)} {self._PLURAL}") from None
 
     def doc(self, record_id: str) -> dict:
         """The record ``record_id`` as a dict (id, its columns, metadata).
