@@ -189,6 +189,8 @@ def check_page(browser: Browser, url: str, base: str, screenshot: Path | None = 
                            .splitlines()[0][:200])
         elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
             entry = params["entry"]
+            if entry.get("url", "").endswith("/favicon.ico"):  # the browser's own guess; the book has none
+                continue
             console.append(f"{entry.get('text', '')[:160]} {entry.get('url', '')}".strip())
     requests = sorted({e["params"]["request"]["url"] for e in browser.events
                        if e.get("method") == "Network.requestWillBeSent"})

@@ -25,6 +25,8 @@ RUN_TIMES = ROOT / "data" / "run_times.json"
 # Seconds one cell may run before papermill stops it; the slowest small-run cell takes about a minute
 # alone, a few on a busy 2-core machine. A GPU full run may need more: IRBOOK_CELL_TIMEOUT overrides it.
 CELL_TIMEOUT = int(os.environ.get("IRBOOK_CELL_TIMEOUT", "900"))
+# The kernel inherits this: no tqdm bars (transformers' "Loading weights") are stored in the outputs.
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 def strip_injected_parameters(path: Path) -> list[str]:

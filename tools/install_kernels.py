@@ -6,7 +6,7 @@
 - ``irbook-gpu``: the same Python, GPUs visible, for ``DEVICE="cuda"`` runs.
 
 Both point to the interpreter that runs this script (the book's ``.venv``) and carry the environment
-the tests run with (``kernel_environment``): ``HF_HUB_OFFLINE=1``, ``IRBOOK_DATA`` when the data mirror
+the tests run with (``kernel_environment``): ``HF_HUB_OFFLINE=1``, no progress bars, ``IRBOOK_DATA`` when the data mirror
 ``../shared/data`` sits beside the checkout (or ``IRBOOK_DATA`` is set), and ``IRBOOK_CACHE`` when set,
 so that a notebook opened in JupyterLab finds the same data and models as ``make test``. Kernels go to
 the user's Jupyter folder (``--user``, the default), into the environment (``--sys-prefix``) or under
@@ -31,7 +31,8 @@ KERNELS = (
 def kernel_environment(environ: dict[str, str] | None = None, root: Path = ROOT) -> dict[str, str]:
     """The variables every kernel gets, as the Makefile and tests/conftest.py set them for the tests."""
     environ = os.environ if environ is None else environ
-    env = {"HF_HUB_OFFLINE": environ.get("HF_HUB_OFFLINE", "1"), "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1"}
+    env = {"HF_HUB_OFFLINE": environ.get("HF_HUB_OFFLINE", "1"), "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1",
+           "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
     mirror = root.parent / "shared" / "data"
     if environ.get("IRBOOK_DATA"):
         env["IRBOOK_DATA"] = str(Path(environ["IRBOOK_DATA"]).resolve())

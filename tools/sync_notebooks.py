@@ -12,7 +12,10 @@ that nothing is left to change. Per notebook it:
   to pick another kernel when it is missing, papermill and nbval choose theirs explicitly, and Colab
   runs its own Python 3 kernel whatever the name;
 - removes papermill's ``injected-parameters`` cell, which would silently override a reader's edit of
-  the parameters cell.
+  the parameters cell;
+- removes stored progress bars (a tqdm widget: a row of a label, a progress bar and an ``it/s`` text,
+  e.g. transformers' "Loading weights") from the outputs and the saved widget state; runs from
+  tools/execute_notebooks.py set ``HF_HUB_DISABLE_PROGRESS_BARS=1`` so that new ones are not drawn.
 
 Whoever publishes the book under another repository sets ``repository: url:`` and runs
 ``python tools/sync_notebooks.py`` (or ``make book``). ``--check`` lists what is out of date.
@@ -83,6 +86,43 @@ def sync_install_lines(source: str, url: str) -> str:
     return "\n".join(out)
 
 
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def progress_bar_models(notebook) -> set[str]:
+    """Ids of saved tqdm progress-bar rows (an HBox holding a progress model) and of their children."""
+    state = notebook.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    found = set()
+    for model_id, model in state.items():
+        children = [c.removeprefix("IPY_MODEL_") for c in model.get("state", {}).get("children", [])
+                    if isinstance(c, str)]
+        kinds = [state.get(c, {}).get("model_name") for c in children]
+        if model.get("model_name") == "HBoxModel" and {"FloatProgressModel", "IntProgressModel"} & set(kinds):
+            texts = " ".join(str(state.get(c, {}).get("state", {}).get("value", "")) for c in children)
+            if "it/s" in texts or "s/it" in texts or "%" in texts:
+                found |= {model_id, *children}
+    return found
+
+
+def strip_progress_bars(notebook) -> int:
+    """Remove stored tqdm progress-bar outputs and their saved widget models; return how many outputs went."""
+    models = progress_bar_models(notebook)
+    if not models:
+        return 0
+    removed = 0
+    for cell in notebook.cells:
+        outputs = cell.get("outputs", [])
+        kept = [o for o in outputs if o.get("data", {}).get(WIDGET_VIEW, {}).get("model_id") not in models]
+        removed += len(outputs) - len(kept)
+        if len(kept) != len(outputs):
+            cell.outputs = kept
+    state = notebook.metadata["widgets"][WIDGET_STATE]["state"]
+    for model_id in models:
+        state.pop(model_id, None)
+    return removed
+
+
 def sync_notebook(notebook, stem: str, url: str) -> list[str]:
     """Bring one notebook (an ``nbformat`` node, changed in place) in step; return what changed."""
     changes = []
@@ -91,6 +131,8 @@ def sync_notebook(notebook, stem: str, url: str) -> list[str]:
         notebook.cells = kept
         notebook.metadata.get("papermill", {}).pop("parameters", None)
         changes.append("removed the injected-parameters cell")
+    if strip_progress_bars(notebook):
+        changes.append("removed stored progress bars")
     if dict(notebook.metadata.get("kernelspec", {})) != KERNELSPEC:
         notebook.metadata["kernelspec"] = dict(KERNELSPEC)
         changes.append(f"kernelspec -> {KERNELSPEC['name']}")
