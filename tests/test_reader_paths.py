@@ -160,3 +160,22 @@ def test_sync_rewrites_the_url_everywhere(tmp_path):
     assert "Colab badge" in changes and "Colab install lines" in changes
     text = nbformat.writes(notebook)
     assert "github.com/irbook/irbook" not in text and "github/someone/book/blob/main/notebooks/" in text
+
+
+# ----------------------------------------------------------------------------- no hangs
+def test_a_hanging_cell_fails_fast_and_is_named(tmp_path):
+    """tools/execute_notebooks.py gives every cell a time limit (CELL_TIMEOUT; here 3 s)."""
+    import time
+
+    import execute_notebooks
+
+    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": dict(sync_notebooks.KERNELSPEC)})
+    notebook.cells = [nbformat.v4.new_code_cell('DEVICE = "auto"\nSCALE = "small"', metadata={"tags": ["parameters"]}),
+                      nbformat.v4.new_code_cell("import time\ntime.sleep(120)  # the hanging cell")]
+    path = tmp_path / "hang.ipynb"
+    nbformat.write(notebook, path)
+    started = time.perf_counter()
+    with pytest.raises(Exception) as raised:
+        execute_notebooks.execute(path, "cpu", "small", output=tmp_path / "out.ipynb", timeout=3)
+    assert time.perf_counter() - started < 60
+    assert "timed out" in str(raised.value) and "time.sleep(120)" in str(raised.value), str(raised.value)
