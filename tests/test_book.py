@@ -1,8 +1,11 @@
 """The HTML book: its table of contents, bibliography, offline build and what a browser draws.
 
-The build runs once per session (about 15 s) and writes into a temporary folder. The browser test
-loads chapter 1 in headless Chromium and checks that plotly.js drew a figure and that the widget
-manager drew the saved widgets; it is skipped only outside CI when Chromium is missing.
+The build runs once per session (about 15 s) and writes into a temporary folder. The browser tests
+load the pages in headless Chromium: chapter 1 must show a drawn plotly figure and drawn widgets, and
+every chapter page is visited as a reader would (tools/check_pages.py, served from 127.0.0.1): no
+console errors, no request to the network, no raw TeX left by MathJax, no widget row wider than its
+box, no stored progress bar, no table cell truncated to "...". A screenshot of each page is saved
+under _build/screenshots/ (a CI artifact). They are skipped only outside CI when Chromium is missing.
 """
 import importlib.util
 import os
@@ -19,6 +22,21 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHAPTER_ONE = "notebooks/01_rag_map"
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+# Findings that need a change to a notebook's code and a re-execution, which this test cannot make;
+# each entry names the page and the finding's prefix. Remove an entry once the chapter is fixed:
+# the test fails when a listed finding is no longer there.
+KNOWN_PAGE_PROBLEMS = {
+    # a DataFrame wider than pandas' display.max_columns: its middle columns print as "..."
+    "notebooks/03_ner_retriever.html": ["8 table cell(s) truncated to '...'"],
+}
+
+
+def _tool(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _build_book_module():
@@ -106,12 +124,16 @@ def test_build_has_every_page_and_nothing_from_the_network(built_book):
     assert "application/vnd.jupyter.widget-state+json" in chapter
 
 
-@pytest.mark.book
-def test_chromium_draws_plotly_figure_and_widgets(built_book):
+def _need_chromium():
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail("chromium is missing in CI (install the Debian package `chromium`)")
         pytest.skip("chromium is not installed (apt-get install chromium); CI runs this test")
+
+
+@pytest.mark.book
+def test_chromium_draws_plotly_figure_and_widgets(built_book):
+    _need_chromium()
     page = built_book / f"{CHAPTER_ONE}.html"
     with tempfile.TemporaryDirectory() as profile:
         result = subprocess.run(
@@ -145,3 +167,49 @@ def test_api_page_links_introduced_in_lines_to_the_chapters():
     ]
     assert {"file": "book/api"} in [f for part in yaml.safe_load((ROOT / "_toc.yml").read_text())["parts"]
                                      for f in part["chapters"]]
+
+
+@pytest.fixture(scope="session")
+def page_findings(built_book):
+    """tools/check_pages.py over every chapter page of the test build: ``{page: findings}``."""
+    _need_chromium()
+    check_pages = _tool("check_pages")
+    if SCREENSHOTS.exists():
+        shutil.rmtree(SCREENSHOTS)
+    return check_pages.check_book(built_book, screenshots=SCREENSHOTS, chromium=CHROMIUM), check_pages
+
+
+@pytest.mark.book
+def test_every_chapter_page_reads_cleanly_in_chromium(built_book, page_findings):
+    results, check_pages = page_findings
+    chapters = {str(p.relative_to(built_book)) for p in check_pages.chapter_pages(built_book)}
+    assert set(results) == chapters and len(chapters) >= 8
+    report, stale = [], []
+    for page, findings in sorted(results.items()):
+        known = KNOWN_PAGE_PROBLEMS.get(page, [])
+        found = check_pages.problems(findings)
+        report += [f"{page}: {line}" for line in found if not any(line.startswith(k) for k in known)]
+        stale += [f"{page}: {k}" for k in known if not any(line.startswith(k) for line in found)]
+        assert findings["plotly"] > 0, f"{page}: no plotly figure was drawn"
+        assert (SCREENSHOTS / f"{Path(page).stem}.png").stat().st_size > 10_000, f"{page}: no screenshot"
+    assert not report, "what a reader meets on the rendered pages:\n" + "\n".join(report)
+    assert not stale, f"fixed: remove from KNOWN_PAGE_PROBLEMS in tests/test_book.py: {stale}"
+
+
+def test_page_check_flags_raw_tex_console_errors_and_remote_requests(tmp_path):
+    """The checks themselves, on a page made to fail each of them."""
+    _need_chromium()
+    check_pages = _tool("check_pages")
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "bad.html").write_text(
+        "<html><body><main><p>The loss $\\frac{1}{2}$ stays raw.</p>"
+        "<img src='https://example.invalid/badge.svg'>"
+        "<table><tr><td>1</td><td>...</td></tr></table>"
+        "<div class='jupyter-widgets widget-hbox' style='width:100px;overflow:hidden;display:flex'>"
+        "<div style='min-width:300px'>wide</div></div>"
+        "<script>console.error('broken'); undefinedFunction();</script></main></body></html>")
+    findings = check_pages.check_book(tmp_path, chromium=CHROMIUM)["notebooks/bad.html"]
+    found = "\n".join(check_pages.problems(findings))
+    assert "raw TeX: \\frac" in found and "remote request: https://example.invalid/badge.svg" in found
+    assert "console error: broken" in found and "undefinedFunction" in found
+    assert "1 table cell(s) truncated" in found and "overflowing widget" in found

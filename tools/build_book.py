@@ -3,6 +3,9 @@
 
 Steps, each one a function below:
 
+0. bring every notebook's Colab badge, Colab install lines and kernel name in step with
+   ``repository: url:`` in ``_config.yml`` (tools/sync_notebooks.py), and drop any papermill
+   injected-parameters cell;
 1. write ``_toc.yml`` and the chapter tables of ``book/intro.md`` and the part pages from
    ``book/chapters.yml`` (a chapter gets a page only when ``notebooks/<stem>.ipynb`` exists);
 2. gather the JavaScript the pages need into ``_build/.vendor/static`` (git-ignored):
@@ -297,6 +300,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if stale else 0
 
     start = time.perf_counter()
+    sys.path.insert(0, str(ROOT / "tools"))
+    import sync_notebooks
+
+    for name, changes in sync_notebooks.sync_all().items():
+        print(f"build_book: {name}: {'; '.join(changes)}")
     for path in write_generated():
         print(f"build_book: updated {path.relative_to(ROOT)}")
     prepare_static()

@@ -3,6 +3,11 @@
 `make execute` runs every notebook on the CPU kernel at small scale (what the tests and the book use);
 `make execute DEVICE=cuda SCALE=full` is the GPU reader's run. Each notebook's run time lands in its
 metadata (papermill.duration) and in data/run_times.json, which the chapters quote.
+
+A stored notebook (an in-place run) keeps no papermill ``injected-parameters`` cell: its own parameters
+cell already holds the small CPU run (``DEVICE = "auto"`` is the CPU on the CPU kernel), and a leftover
+injected cell would silently override a reader who edits that cell. Every cell gets a time limit
+(``CELL_TIMEOUT``), so that a hanging cell fails the run quickly and by name.
 """
 from __future__ import annotations
 
@@ -17,10 +22,30 @@ import papermill
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN_TIMES = ROOT / "data" / "run_times.json"
+# Seconds one cell may run before papermill stops it; the slowest small-run cell takes about a minute
+# alone, a few on a busy 2-core machine. A GPU full run may need more: IRBOOK_CELL_TIMEOUT overrides it.
+CELL_TIMEOUT = int(os.environ.get("IRBOOK_CELL_TIMEOUT", "900"))
+# The kernel inherits this: no tqdm bars (transformers' "Loading weights") are stored in the outputs.
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
-def execute(notebook: Path, device: str, scale: str, output: Path | None = None, **parameters) -> float:
-    """Execute one notebook with papermill (parameters DEVICE, SCALE, plus any extra) and return seconds."""
+def strip_injected_parameters(path: Path) -> list[str]:
+    """Remove papermill's ``injected-parameters`` cell from a stored notebook (and restore its kernel name,
+    badge and install lines from ``_config.yml``): tools/sync_notebooks.py does it; return what changed."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import sync_notebooks
+
+    return sync_notebooks.sync_file(path)
+
+
+def execute(notebook: Path, device: str, scale: str, output: Path | None = None, timeout: int = CELL_TIMEOUT,
+            **parameters) -> float:
+    """Execute one notebook with papermill (parameters DEVICE, SCALE, plus any extra) and return seconds.
+
+    Each cell may run ``timeout`` seconds. An in-place small CPU run with no extra parameters is the stored
+    notebook's own defaults: its injected-parameters cell is removed afterwards (see the module's
+    docstring); a copy, or any other run, keeps it so that the file says what it ran with.
+    """
     env_backup = os.environ.get("CUDA_VISIBLE_DEVICES")
     if device == "cpu":
         os.environ["CUDA_VISIBLE_DEVICES"] = ""  # the CPU kernel hides any GPU, as irbook-cpu does
@@ -34,7 +59,11 @@ def execute(notebook: Path, device: str, scale: str, output: Path | None = None,
             cwd=str(notebook.parent),
             progress_bar=False,
             request_save_on_cell_execute=False,
+            execution_timeout=timeout,
         )
+        in_place = output is None or Path(output).resolve() == Path(notebook).resolve()
+        if in_place and device in ("cpu", "auto") and scale == "small" and not parameters:
+            strip_injected_parameters(Path(notebook))
     finally:
         if env_backup is None:
             os.environ.pop("CUDA_VISIBLE_DEVICES", None)

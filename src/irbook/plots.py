@@ -17,6 +17,8 @@ renderer.
 """
 from __future__ import annotations
 
+import copy
+import re
 from collections.abc import Mapping
 from numbers import Real
 
@@ -42,6 +44,9 @@ PALETTE = (
     "#F0E442",  # yellow
 )
 FONT_FAMILY = "Inter, 'Source Sans Pro', 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
+# The figure title starts this many pixels below the top, under plotly's toolbar (about 28 px tall).
+TITLE_TOP = 34
+SUBPLOT_TITLE_SIZE = 13
 
 
 class BookRenderer(MimetypeRenderer):
@@ -54,11 +59,71 @@ class BookRenderer(MimetypeRenderer):
         self.config = dict(config or {"displaylogo": False, "responsive": True})
 
     def to_mimebundle(self, fig_dict: dict) -> dict:
+        fig_dict = tidy_titles(fig_dict)
         bundle = PlotlyRenderer(config=self.config).to_mimebundle(dict(fig_dict))
         bundle["text/html"] = pio.to_html(
             fig_dict, config=self.config, include_plotlyjs=False, full_html=False, validate=False
         )
         return bundle
+
+
+def _is_subplot_title(annotation: Mapping) -> bool:
+    """``make_subplots`` titles: unanchored text just above a subplot, in paper coordinates."""
+    return (annotation.get("showarrow") is False and annotation.get("yanchor") == "bottom"
+            and annotation.get("xref") == "paper" and annotation.get("yref") == "paper")
+
+
+def _wrap(text: str, limit: int) -> str:
+    """Break ``text`` into lines of at most about ``limit`` characters at spaces (plotly's ``<br>``)."""
+    if "<br>" in text or len(text) <= limit:
+        return text
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(re.sub(r"<[^>]+>", "", word)) > limit:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return "<br>".join(lines + [line])
+
+
+def tidy_titles(fig_dict: dict) -> dict:
+    """A copy of ``fig_dict`` whose titles clear plotly's toolbar and one another.
+
+    Introduced in chapter 1 (:doc:`01_rag_map`). Subplot titles get a smaller font and wrap to their
+    column's width (``make_subplots`` sets 16 px on one line, which runs into the next column's), and
+    a top margin the figure did not set itself makes room for the title, placed under the toolbar,
+    and for the subplot titles.
+    """
+    fig_dict = copy.deepcopy(dict(fig_dict))
+    layout = fig_dict.setdefault("layout", {})
+    width = layout.get("width") or 700  # the book's text column
+    legend = layout.get("legend", {})
+    if layout.get("showlegend", True) and len(fig_dict.get("data", [])) > 1 and legend.get("orientation") != "h":
+        width -= 200  # a legend on the right takes this much of the plot's width
+    width -= 80  # the side margins
+    subplot_titles = [a for a in layout.get("annotations", []) if _is_subplot_title(a)]
+    domains = {tuple(v.get("domain", (0, 1))) for k, v in layout.items() if k.startswith("xaxis") and isinstance(v, dict)}
+    column = max((d[1] - d[0] for d in domains), default=1.0)
+    extra_lines = 0
+    for annotation in subplot_titles:
+        annotation["font"] = {**annotation.get("font", {}), "size": SUBPLOT_TITLE_SIZE}
+        annotation["text"] = _wrap(str(annotation.get("text", "")), max(int(width * column / 7), 14))
+        extra_lines = max(extra_lines, annotation["text"].count("<br>"))
+    title = layout.get("title")
+    if isinstance(title, str):
+        title = layout["title"] = {"text": title}
+    title_lines = 0
+    if isinstance(title, dict) and title.get("text"):
+        title["text"] = _wrap(str(title["text"]), int((layout.get("width") or 700) / 11))
+        title_lines = 1 + title["text"].count("<br>")
+    margin = layout.setdefault("margin", {})
+    if "t" not in margin:
+        top = TITLE_TOP + 24 * title_lines + 12 if title_lines else 40
+        if subplot_titles:
+            top += 8 + 17 * (1 + extra_lines)
+        margin["t"] = top
+    return fig_dict
 
 
 def book_template() -> go.layout.Template:
@@ -67,9 +132,11 @@ def book_template() -> go.layout.Template:
     template.layout.update(
         colorway=list(PALETTE),
         font=dict(family=FONT_FAMILY, size=14, color="#222222"),
-        title=dict(font=dict(size=18), x=0.0, xanchor="left"),
+        # the title sits under plotly's toolbar (top right), not beside it; see tidy_titles for the margin
+        title=dict(font=dict(size=18), x=0.0, xanchor="left", y=1.0, yref="container", yanchor="top",
+                   pad=dict(t=TITLE_TOP, l=8)),
         legend=dict(bgcolor="rgba(255,255,255,0.6)", borderwidth=0),
-        margin=dict(l=60, r=20, t=60, b=50),
+        margin=dict(l=60, r=20, t=70, b=50),
         hoverlabel=dict(font=dict(family=FONT_FAMILY, size=13)),
         xaxis=dict(gridcolor="#E5E5E5", zerolinecolor="#BBBBBB", ticks="outside"),
         yaxis=dict(gridcolor="#E5E5E5", zerolinecolor="#BBBBBB", ticks="outside"),
