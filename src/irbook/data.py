@@ -46,6 +46,8 @@ import numpy as np
 import pandas as pd
 
 from irbook.cache import atomic_path, cache_dir, sha256_file
+from irbook.formats import clean_text as _clean
+from irbook.formats import parse_smart
 
 __all__ = [
     "RemoteFile", "DatasetInfo", "REGISTRY", "register", "DataNotFoundError", "ChecksumError",
@@ -842,45 +844,6 @@ def load_nq_open() -> RetrievalDataset:
     Introduced in chapter 1 (:doc:`01_rag_map`).
     """
     return copy.deepcopy(_nq_open())
-
-
-_FIELD_LINE = re.compile(r"^\.([A-Z])(?:\s+(\S+))?\s*$")
-
-
-def parse_smart(text: str) -> list[dict[str, Any]]:
-    """Parse a SMART-format collection (``.I id`` then ``.T``/``.A``/``.W``/... sections) into records.
-
-    Each record maps ``"I"`` to its id and each section letter to its text; a section that occurs more than
-    once (several ``.A`` authors, a repeated ``.W``) is joined with newlines.
-
-    Introduced in chapter 13 (:doc:`13_t_retrievability`).
-    """
-    records: list[dict[str, Any]] = []
-    section: str | None = None
-    for line in text.splitlines():
-        match = _FIELD_LINE.match(line)
-        if match and match.group(1) == "I" and match.group(2):
-            records.append({"I": match.group(2)})
-            section = None
-        elif match and match.group(2) is None:
-            if not records:
-                raise ValueError(f"SMART format: section .{match.group(1)} before the first .I line")
-            section = match.group(1)
-            previous = records[-1].get(section)
-            records[-1][section] = "" if previous is None else previous + "\n"
-        elif section is not None:
-            records[-1][section] += line + "\n"
-        elif line.strip():
-            raise ValueError(f"SMART format: text outside any section: {line[:60]!r}")
-    return records
-
-
-def _clean(text: str | None) -> str:
-    """Collapse runs of whitespace (SMART files wrap lines at fixed widths).
-
-    Introduced in chapter 13 (:doc:`13_t_retrievability`).
-    """
-    return " ".join((text or "").split())
 
 
 def _read_text(name: str, filename: str) -> str:
