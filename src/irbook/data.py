@@ -34,7 +34,6 @@ import functools
 import importlib
 import json
 import os
-import re
 import shutil
 import urllib.request
 import warnings
