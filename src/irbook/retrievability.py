@@ -218,7 +218,8 @@ def gini(values: np.ndarray, counting: str = "all") -> float:
     ordered = np.sort(values)
     n = ordered.size
     # closed form of sum_i sum_j |x_i - x_j| / (2 n^2 mean) over the sorted values
-    return float(2.0 * np.sum(np.arange(1, n + 1) * ordered) / (n * total) - (n + 1.0) / n)
+    value = 2.0 * np.sum(np.arange(1, n + 1) * ordered) / (n * total) - (n + 1.0) / n
+    return float(max(value, 0.0))  # equal values can round to -2e-16
 
 
 def lorenz_curve(values: np.ndarray, counting: str = "all", points: int | None = 200) -> tuple[np.ndarray, np.ndarray]:
