@@ -233,8 +233,12 @@ def test_encoder_truncation_is_counted_and_chunking_reads_every_token(minilm):
     assert np.allclose(truncated, silent)
     assert np.allclose(np.linalg.norm(chunked, axis=1), 1, atol=1e-5)
     assert np.allclose(chunked[0], truncated[0], atol=1e-5) and not np.allclose(chunked[1], truncated[1], atol=1e-3)
-    with pytest.raises(ValueError, match=r"long_texts must be one of \(None, 'truncate', 'chunk'\), got 'cut'"):
+    with pytest.raises(ValueError, match=r"long_texts must be one of \('warn', 'truncate', 'chunk'\), got 'cut'"):
         minilm.encode(texts, long_texts="cut")
+    from irbook import models
+
+    chunking = models.Embedder(minilm.model, name=minilm.name, cache=False, fingerprint="t", long_texts="chunk")
+    assert np.allclose(chunking.encode(texts)[1], chunked[1], atol=1e-5)  # the embedder's setting is the default
 
 
 def test_encode_cache_false_neither_reads_nor_writes(minilm, tmp_path, monkeypatch):

@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # heavy imports stay lazy so that ``import irbook.models`` is
     from irbook.llm import LLM
 
 DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
-LONG_TEXTS = (None, "truncate", "chunk")  # what Embedder.encode does with texts over the model's token limit
+LONG_TEXTS = ("warn", "truncate", "chunk")  # what Embedder.encode does with texts over the model's token limit
 _DEFAULT_EMBEDDER_ALIASES = {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2", "auto"}
 
 DEFAULT_LLM = "SmolLM2-135M-Instruct"
@@ -230,9 +230,13 @@ class Embedder:
         cache: bool = True,
         batch_size: int = 64,
         fingerprint: str | None = None,
+        long_texts: str = "warn",
     ):
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+        if long_texts not in LONG_TEXTS:
+            raise ValueError(f"long_texts must be one of {LONG_TEXTS}, got {long_texts!r}")
+        self.long_texts = long_texts
         self.model = model
         self.name = name
         self.device = str(model.device)
@@ -267,10 +271,11 @@ class Embedder:
         ``cache=False`` neither reads nor writes the cache in this call.
 
         Texts longer than the model's ``max_seq_length`` tokens (counted with its tokenizer, special tokens
-        included) cannot be read whole. ``long_texts`` says what happens to them:
+        included) cannot be read whole. ``long_texts`` (default: the embedder's ``long_texts``, itself
+        ``"warn"`` unless set when loading it) says what happens to them:
 
-        - ``None`` (default): truncated, as the model does, with one ``UserWarning`` per call saying how
-          many texts and how many tokens were cut;
+        - ``"warn"``: truncated, as the model does, with one ``UserWarning`` per call saying how many
+          texts and how many tokens were cut;
         - ``"truncate"``: truncated silently (a deliberate choice);
         - ``"chunk"``: split into consecutive windows within the limit, each encoded, the window vectors
           averaged and re-normalised: every token counts.
@@ -284,6 +289,7 @@ class Embedder:
         batch_size = self.batch_size if batch_size is None else batch_size
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+        long_texts = self.long_texts if long_texts is None else long_texts
         if long_texts not in LONG_TEXTS:
             raise ValueError(f"long_texts must be one of {LONG_TEXTS}, got {long_texts!r}")
         if not isinstance(cache, bool):
@@ -293,11 +299,12 @@ class Embedder:
         limit = self.max_seq_length
         self.last_truncation = {"texts": len(too_long), "tokens_cut": sum(n - limit for n in too_long.values()),
                                 "max_seq_length": limit}
-        if too_long and long_texts is None:
+        if too_long and long_texts == "warn":
             warnings.warn(
                 f"{len(too_long)} of {len(texts)} texts are longer than the model's {limit}-token limit and were "
                 f"truncated ({self.last_truncation['tokens_cut']} tokens cut, longest text {max(too_long.values())} "
-                f"tokens); pass long_texts='chunk' to encode them whole, or long_texts='truncate' to accept it",
+                f"tokens); pass long_texts='chunk' (to encode() or models.embedder()) to encode them whole, "
+                f"or long_texts='truncate' to accept the cut",
                 UserWarning,
                 stacklevel=2,
             )
@@ -372,11 +379,14 @@ class Embedder:
         return (pooled / np.linalg.norm(pooled)).astype(np.float32)
 
 
-def embedder(name: str = DEFAULT_EMBEDDER, device: str = "auto", cache: bool = True, batch_size: int = 64) -> Embedder:
+def embedder(name: str = DEFAULT_EMBEDDER, device: str = "auto", cache: bool = True, batch_size: int = 64,
+             long_texts: str = "warn") -> Embedder:
     """Load a sentence embedder; the default is all-MiniLM-L6-v2 (384 dims) from its PyPI package, offline.
 
     ``name`` may also be any sentence-transformers model name (downloaded from the hub).
     With ``cache=True`` vectors are kept in ``cache_dir("embeddings")`` and reused across runs.
+    ``long_texts`` (``"warn"``, ``"truncate"`` or ``"chunk"``) is what :meth:`Embedder.encode` does with texts
+    over the model's token limit unless a call says otherwise; a retriever built on this embedder follows it.
 
     Introduced in chapter 1 (:doc:`01_rag_map`).
     """
@@ -392,7 +402,7 @@ def embedder(name: str = DEFAULT_EMBEDDER, device: str = "auto", cache: bool = T
     with _quiet_transformers():
         model = SentenceTransformer(source, device=resolved)
     model.eval()
-    return Embedder(model, name=name, cache=cache, batch_size=batch_size)
+    return Embedder(model, name=name, cache=cache, batch_size=batch_size, long_texts=long_texts)
 
 
 # --------------------------------------------------------------------------- LLM

@@ -619,8 +619,10 @@ class HybridRetriever:
                 raise TypeError(f"{type(retriever).__name__} has no fit/search methods")
         _check_weights(self.weights, len(self.retrievers))
         _check_k(self.depth, "depth")
+        ids, _, _ = _corpus_fields(corpus)
         for retriever in self.retrievers:
             retriever.fit(corpus)
+        self._doc_index = {doc_id: i for i, doc_id in enumerate(ids)}
         self.fitted_ = True
         return self
 
@@ -634,7 +636,7 @@ class HybridRetriever:
             raise RuntimeError("this HybridRetriever is not fitted yet: call fit(corpus) before search()")
         k = _check_k(k)
         query_ids, texts = _query_fields(queries)
-        excluded = _check_exclude(exclude, query_ids, None)
+        excluded = _check_exclude(exclude, query_ids, getattr(self, "_doc_index", None))
         depth = _widen(max(self.depth, k), excluded)
         # Exclusions are applied here, not passed down, so any retriever with fit/search can take part.
         runs = [_drop_excluded(retriever.search(queries, k=depth), excluded) for retriever in self.retrievers]
