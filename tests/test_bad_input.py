@@ -69,6 +69,11 @@ def test_run_with_other_id_type_raises_with_an_example_of_each():
         rankings_from_run(run, [1, 2], ["d0", "d1"], depth=2)
 
 
+def test_empty_run_raises():
+    with pytest.raises(ValueError, match=r"run is empty: expected a ranking for each of the 2 query ids \(e.g. 'a'\)"):
+        rankings_from_run({}, ["a", "b"], ["d0"], depth=1)
+
+
 def test_run_missing_some_queries_warns_and_leaves_their_rows_empty():
     with pytest.warns(RuntimeWarning, match=r"1 of 2 query ids have no ranking in the run \(e.g. 'b'\)"):
         matrix = rankings_from_run({"a": {"d0": 1.0}}, ["a", "b"], ["d0", "d1"], depth=2)

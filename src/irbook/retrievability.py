@@ -87,10 +87,13 @@ def rankings_from_run(run: Mapping[str, Mapping[str, float]], query_ids: Sequenc
     if not doc_ids:
         raise ValueError("doc_ids must name at least one document, got an empty list")
     missing = [q for q in query_ids if q not in run]
-    if missing and run and len(missing) == len(query_ids):
+    if query_ids and not run:
+        raise ValueError(f"run is empty: expected a ranking for each of the {len(query_ids)} query ids "
+                         f"(e.g. {query_ids[0]!r}), got none")
+    if missing and len(missing) == len(query_ids):
         raise ValueError(f"run and query_ids share no query id ({len(run)} in the run, {len(query_ids)} in "
                          f"query_ids): {_id_mismatch(missing, run)}")
-    if missing and run:
+    if missing:
         warnings.warn(f"{len(missing)} of {len(query_ids)} query ids have no ranking in the run "
                       f"(e.g. {missing[0]!r}); their rows are empty (-1)", RuntimeWarning, stacklevel=2)
     matrix = np.full((len(query_ids), depth), -1, dtype=np.int32)
