@@ -142,7 +142,8 @@ def test_simulate_queries_is_in_the_package_and_checks_its_input():
     frame = simulate_queries(texts, 7, seed=1)  # rounded down to 6: two kinds x three bands
     assert len(frame) == 6 and set(frame["kind"]) == {"unigram", "bigram"}
     assert frame.equals(simulate_queries(texts, 7, seed=1))
-    with pytest.raises(ValueError, match=r"n_queries must be None \(the whole pool\) or an int >= 6 \(2 kinds x 3 bands\), got 3"):
+    with pytest.raises(ValueError, match=r"n_queries must be None \(the whole pool\) or an int >= 6 "
+                                         r"\(2 kinds x 3 bands\), got 3"):
         simulate_queries(texts, 3)
     with pytest.raises(ValueError, match="ask for fewer queries"):
         simulate_queries(texts, 600)
@@ -421,8 +422,8 @@ def test_how_to_page_own_collection_runs_end_to_end(tmp_path, monkeypatch, capsy
         run = formats.read_trec_run(tmp_path / "my_collection" / f"{name}.run")
         assert set(run) == {"1", "2", "3"} and all(1 <= len(docs) <= 5 for docs in run.values())
     printed = capsys.readouterr().out
-    assert re.search(r"BM25 \{'nDCG@5': [01]\.\d+", printed) and re.search(r"MiniLM: \d+ simulated queries, Gini 0\.\d+",
-                                                                          printed)
+    assert re.search(r"BM25 \{'nDCG@5': [01]\.\d+", printed)
+    assert re.search(r"MiniLM: \d+ simulated queries, Gini 0\.\d+", printed)
 
 
 # ------------------------------------------------------------------------------------------ system programs

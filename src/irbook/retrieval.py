@@ -423,8 +423,10 @@ class DenseRetriever:
         if not hasattr(self, "index_"):
             raise RuntimeError("this DenseRetriever is not fitted yet: call fit(corpus) before search()")
 
-    def _encode_queries(self, queries):
+    def _encode_queries(self, queries, exclude):
+        """Query ids, vectors (zeros for empty queries), which are empty, and the checked exclusions."""
         query_ids, texts = _query_fields(queries)
+        excluded = _check_exclude(exclude, query_ids, self._doc_index)  # before the (slow) encoding
         if self.embedder_ is None:
             self.embedder_ = self._resolve_embedder()
         vectors = np.zeros((len(texts), self.doc_embeddings_.shape[1]), dtype=np.float32)
@@ -433,7 +435,7 @@ class DenseRetriever:
             vectors[real] = self._encode([texts[i] for i in real], len(real), self.doc_embeddings_.shape[1], "query")
         blank = np.ones(len(texts), dtype=bool)
         blank[real] = False
-        return query_ids, vectors, blank
+        return query_ids, vectors, blank, excluded
 
     def search(self, queries, k: int = 10, exclude: Mapping[str, str | Sequence[str]] | None = None) -> Run:
         """Encode the queries and return the top-``k`` documents by cosine similarity.
@@ -443,11 +445,10 @@ class DenseRetriever:
         """
         self._check_fitted()
         _check_k(k)
-        query_ids, vectors, blank = self._encode_queries(queries)
+        query_ids, vectors, blank, excluded = self._encode_queries(queries, exclude)
         if not query_ids:
             return {}
-        scores, indices = self._search(vectors, k, _check_exclude(exclude, query_ids, self._doc_index),
-                                       query_ids, blank)
+        scores, indices = self._search(vectors, k, excluded, query_ids, blank)
         return _rows_to_run(query_ids, self.doc_ids_, scores, indices, np.isfinite(scores).sum(axis=1))
 
     def search_arrays(self, queries, k: int = 10,
@@ -460,9 +461,8 @@ class DenseRetriever:
         """
         self._check_fitted()
         k = _check_k(k)
-        query_ids, vectors, blank = self._encode_queries(queries)
-        return self._padded(self._search(vectors, k, _check_exclude(exclude, query_ids, self._doc_index),
-                                         query_ids, blank), len(query_ids), k)
+        query_ids, vectors, blank, excluded = self._encode_queries(queries, exclude)
+        return self._padded(self._search(vectors, k, excluded, query_ids, blank), len(query_ids), k)
 
     def search_embeddings(self, query_embeddings, k: int = 10, query_ids: Sequence[str] | None = None,
                           exclude: Mapping[str, str | Sequence[str]] | None = None, return_arrays: bool = False):
