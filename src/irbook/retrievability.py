@@ -300,6 +300,8 @@ def t_retrievability(rankings: np.ndarray, labels: np.ndarray, n_docs: int, **kw
     """T-Retrievability's collection-level summary: mean, min and max of the per-topic Gini, and the topic count.
 
     The mean is unweighted over topics, as in the paper. Keyword arguments go to :func:`topic_gini`.
+
+    Introduced in chapter 13 (:doc:`13_t_retrievability`).
     """
     per_topic = np.array(list(topic_gini(rankings, labels, n_docs, **kwargs).values()))
     if per_topic.size == 0:
