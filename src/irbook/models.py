@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # heavy imports stay lazy so that ``import irbook.models`` is
     from irbook.llm import LLM
 
 DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
+LONG_TEXTS = ("warn", "truncate", "chunk")  # what Embedder.encode does with texts over the model's token limit
 _DEFAULT_EMBEDDER_ALIASES = {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2", "auto"}
 
 DEFAULT_LLM = "SmolLM2-135M-Instruct"
@@ -229,9 +230,13 @@ class Embedder:
         cache: bool = True,
         batch_size: int = 64,
         fingerprint: str | None = None,
+        long_texts: str = "warn",
     ):
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+        if long_texts not in LONG_TEXTS:
+            raise ValueError(f"long_texts must be one of {LONG_TEXTS}, got {long_texts!r}")
+        self.long_texts = long_texts
         self.model = model
         self.name = name
         self.device = str(model.device)
@@ -243,6 +248,7 @@ class Embedder:
             safe_name = re.sub(r"[^A-Za-z0-9._-]+", "_", name)
             self.cache = EmbeddingCache(cache_dir("embeddings") / f"{safe_name}.sqlite", self.fingerprint, self.dim)
         self.cache_stats = {"hits": 0, "misses": 0}
+        self.last_truncation = {"texts": 0, "tokens_cut": 0, "max_seq_length": int(model.max_seq_length)}
 
     def __repr__(self) -> str:
         return f"Embedder(name={self.name!r}, dim={self.dim}, device={self.device!r}, cache={self.cache is not None})"
@@ -251,48 +257,136 @@ class Embedder:
         """Zero the hit/miss counters."""
         self.cache_stats = {"hits": 0, "misses": 0}
 
-    def encode(self, texts: Iterable[str], batch_size: int | None = None, show_progress: bool = False) -> np.ndarray:
+    def encode(
+        self,
+        texts: Iterable[str],
+        batch_size: int | None = None,
+        show_progress: bool = False,
+        cache: bool = True,
+        long_texts: str | None = None,
+    ) -> np.ndarray:
         """Embed a list of strings: float32 array of shape ``(len(texts), dim)``, rows of unit length.
 
-        A bare string raises ``TypeError`` (pass ``[text]``). Only texts not in the cache are encoded.
+        A bare string raises ``TypeError`` (pass ``[text]``). Only texts not in the cache are encoded;
+        ``cache=False`` neither reads nor writes the cache in this call.
+
+        Texts longer than the model's ``max_seq_length`` tokens (counted with its tokenizer, special tokens
+        included) cannot be read whole. ``long_texts`` (default: the embedder's ``long_texts``, itself
+        ``"warn"`` unless set when loading it) says what happens to them:
+
+        - ``"warn"``: truncated, as the model does, with one ``UserWarning`` per call saying how many
+          texts and how many tokens were cut;
+        - ``"truncate"``: truncated silently (a deliberate choice);
+        - ``"chunk"``: split into consecutive windows within the limit, each encoded, the window vectors
+          averaged and re-normalised: every token counts.
+
+        ``last_truncation`` holds the count of the latest call: ``{"texts": ..., "tokens_cut": ...,
+        "max_seq_length": ...}``.
 
         Introduced in chapter 1 (:doc:`01_rag_map`).
         """
         texts = _check_texts(texts)
         batch_size = self.batch_size if batch_size is None else batch_size
-        if not isinstance(batch_size, int) or batch_size < 1:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+        long_texts = self.long_texts if long_texts is None else long_texts
+        if long_texts not in LONG_TEXTS:
+            raise ValueError(f"long_texts must be one of {LONG_TEXTS}, got {long_texts!r}")
+        if not isinstance(cache, bool):
+            raise TypeError(f"cache must be True or False, got {cache!r}")
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        too_long = self._too_long(texts)
+        limit = self.max_seq_length
+        self.last_truncation = {"texts": len(too_long), "tokens_cut": sum(n - limit for n in too_long.values()),
+                                "max_seq_length": limit}
+        if too_long and long_texts == "warn":
+            warnings.warn(
+                f"{len(too_long)} of {len(texts)} texts are longer than the model's {limit}-token limit and were "
+                f"truncated ({self.last_truncation['tokens_cut']} tokens cut, longest text {max(too_long.values())} "
+                f"tokens); pass long_texts='chunk' (to encode() or models.embedder()) to encode them whole, "
+                f"or long_texts='truncate' to accept the cut",
+                UserWarning,
+                stacklevel=2,
+            )
         if not texts:
             return out
-        keys = [_text_key(t) for t in texts]
-        cached = self.cache.get(keys) if self.cache is not None else {}
+        chunked = long_texts == "chunk"
+        # A chunk-pooled vector differs from a truncated one, so it is cached under its own key.
+        keys = [_text_key(f"long_texts=chunk\n{t}") if chunked and i in too_long else _text_key(t)
+                for i, t in enumerate(texts)]
+        store = self.cache if cache else None
+        cached = store.get(keys) if store is not None else {}
         missing = list(dict.fromkeys(k for k in keys if k not in cached))  # unique, in first-seen order
         self.cache_stats["hits"] += sum(k in cached for k in keys)
         self.cache_stats["misses"] += len(missing)
         if missing:
             text_of = dict(zip(keys, texts))
-            vectors = self.model.encode(
-                [text_of[k] for k in missing],
-                batch_size=batch_size,
-                show_progress_bar=show_progress,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-            ).astype(np.float32, copy=False)
-            fresh = dict(zip(missing, vectors))
-            if self.cache is not None:
-                self.cache.put(fresh)
+            long_keys = {keys[i] for i in too_long} if chunked else set()
+            fresh = {}
+            plain = [k for k in missing if k not in long_keys]
+            if plain:
+                fresh.update(zip(plain, self._encode_model([text_of[k] for k in plain], batch_size, show_progress)))
+            for key in (k for k in missing if k in long_keys):
+                fresh[key] = self._encode_chunked(text_of[key], batch_size)
+            if store is not None:
+                store.put(fresh)
             cached = {**cached, **fresh}
         for i, key in enumerate(keys):
             out[i] = cached[key]
         return out
 
+    @property
+    def max_seq_length(self) -> int:
+        """The most tokens the model reads of one text (special tokens included)."""
+        return int(self.model.max_seq_length)
 
-def embedder(name: str = DEFAULT_EMBEDDER, device: str = "auto", cache: bool = True, batch_size: int = 64) -> Embedder:
+    def _encode_model(self, texts: list[str], batch_size: int, show_progress: bool) -> np.ndarray:
+        return self.model.encode(
+            texts,
+            batch_size=batch_size,
+            show_progress_bar=show_progress,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+        ).astype(np.float32, copy=False)
+
+    def _too_long(self, texts: list[str]) -> dict[int, int]:
+        """Position -> token count of the texts longer than ``max_seq_length`` tokens."""
+        limit = self.max_seq_length
+        tokenizer = getattr(self.model, "tokenizer", None)
+        # A text of at most limit - 2 UTF-8 bytes cannot exceed the limit (a token covers at least one
+        # byte; two special tokens), so only longer ones are tokenized.
+        candidates = [i for i, t in enumerate(texts) if len(t.encode("utf-8")) + 2 > limit]
+        if not candidates or tokenizer is None:
+            return {}
+        ids = tokenizer([texts[i] for i in candidates], add_special_tokens=True, truncation=False,
+                        verbose=False)["input_ids"]
+        return {i: len(row) for i, row in zip(candidates, ids) if len(row) > limit}
+
+    def _encode_chunked(self, text: str, batch_size: int) -> np.ndarray:
+        """Mean of the unit vectors of consecutive windows of ``text`` within the limit, re-normalised."""
+        tokenizer = self.model.tokenizer
+        window = max(1, self.max_seq_length - tokenizer.num_special_tokens_to_add(pair=False))
+        encoded = tokenizer(text, add_special_tokens=False, truncation=False, verbose=False,
+                            return_offsets_mapping=bool(getattr(tokenizer, "is_fast", False)))
+        ids = encoded["input_ids"]
+        if "offset_mapping" in encoded:  # cut the original text at token boundaries
+            spans = encoded["offset_mapping"]
+            pieces = [text[spans[s][0]:spans[min(s + window, len(ids)) - 1][1]] for s in range(0, len(ids), window)]
+        else:
+            pieces = [tokenizer.decode(ids[s:s + window]) for s in range(0, len(ids), window)]
+        vectors = self._encode_model(pieces, batch_size, False)
+        pooled = vectors.mean(axis=0)
+        return (pooled / np.linalg.norm(pooled)).astype(np.float32)
+
+
+def embedder(name: str = DEFAULT_EMBEDDER, device: str = "auto", cache: bool = True, batch_size: int = 64,
+             long_texts: str = "warn") -> Embedder:
     """Load a sentence embedder; the default is all-MiniLM-L6-v2 (384 dims) from its PyPI package, offline.
 
     ``name`` may also be any sentence-transformers model name (downloaded from the hub).
     With ``cache=True`` vectors are kept in ``cache_dir("embeddings")`` and reused across runs.
+    ``long_texts`` (``"warn"``, ``"truncate"`` or ``"chunk"``) is what :meth:`Embedder.encode` does with texts
+    over the model's token limit unless a call says otherwise; a retriever built on this embedder follows it.
 
     Introduced in chapter 1 (:doc:`01_rag_map`).
     """
@@ -308,7 +402,7 @@ def embedder(name: str = DEFAULT_EMBEDDER, device: str = "auto", cache: bool = T
     with _quiet_transformers():
         model = SentenceTransformer(source, device=resolved)
     model.eval()
-    return Embedder(model, name=name, cache=cache, batch_size=batch_size)
+    return Embedder(model, name=name, cache=cache, batch_size=batch_size, long_texts=long_texts)
 
 
 # --------------------------------------------------------------------------- LLM

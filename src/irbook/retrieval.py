@@ -14,6 +14,19 @@ Corpora and queries are read by duck typing: a corpus is any object with ``.ids`
 ``.texts`` (such as :class:`irbook.data.Corpus`); queries are any object with ``.ids`` and ``.texts``
 (such as :class:`irbook.data.Queries`) or a plain list of query strings, whose ids are ``"0"``, ``"1"``, ...
 
+Rules every retriever here follows for degenerate input:
+
+- An empty query (empty or whitespace-only text) gets an empty ranking (``{}``) from every retriever. A
+  stop-word-only query gets an empty ranking from BM25 (no term to match) and a ranking from the dense
+  retriever (the embedder still reads it).
+- An empty document (no title and no text) is never returned: BM25 has no term to score it by, and the
+  dense retriever leaves it out (its vector would otherwise tie with an empty query's).
+- A corpus whose documents are all empty (or, for BM25, all stop words) is rejected at ``fit`` with a
+  ``ValueError``.
+- ``search(..., exclude={query id: doc id or doc ids})`` leaves those documents out of that query's
+  ranking (e.g. a query's own document when documents serve as queries); the ranking is still ``k`` long
+  when the corpus allows.
+
 Introduced in chapter 1 (:doc:`01_rag_map`).
 """
 from __future__ import annotations
@@ -93,6 +106,51 @@ def _query_fields(queries) -> tuple[list[str], list[str]]:
     return ids, texts
 
 
+def _is_empty(text: str) -> bool:
+    return not text.strip()
+
+
+def _check_exclude(exclude, query_ids: Sequence[str], doc_index: Mapping[str, int] | None) -> dict[str, set[str]]:
+    """Check ``exclude`` (query id -> doc id or doc ids) against the queries and, when given, the corpus."""
+    if exclude is None:
+        return {}
+    if not isinstance(exclude, Mapping):
+        raise TypeError(f"exclude must be a dict query id -> doc id (or list of doc ids), "
+                        f"got {type(exclude).__name__}")
+    known = set(query_ids)
+    out: dict[str, set[str]] = {}
+    for qid, docs in exclude.items():
+        if qid not in known:
+            hint = f"; the types differ ({type(qid).__name__} vs str)" if not isinstance(qid, str) else ""
+            raise ValueError(f"exclude names query id {qid!r}, which is not among the queries "
+                             f"(e.g. {query_ids[0]!r}){hint}" if query_ids else
+                             f"exclude names query id {qid!r} but there are no queries")
+        docs = {docs} if isinstance(docs, str) else docs
+        if not isinstance(docs, (Sequence, set, frozenset)):
+            raise TypeError(f"exclude[{qid!r}] must be a doc id or a list of doc ids, got {type(docs).__name__}")
+        docs = set(docs)
+        bad = [d for d in docs if not isinstance(d, str) or (doc_index is not None and d not in doc_index)]
+        if bad:
+            raise ValueError(f"exclude[{qid!r}] names doc id {bad[0]!r}, which is not in the corpus")
+        out[qid] = docs
+    return out
+
+
+def _drop_excluded(run: Run, excluded: Mapping[str, set[str]], k: int | None = None) -> Run:
+    """Remove excluded documents from each query's ranking (then keep the top ``k``)."""
+    out = {}
+    for qid, docs in run.items():
+        drop = excluded.get(qid, ())
+        kept = {d: v for d, v in docs.items() if d not in drop}
+        out[qid] = kept if k is None else dict(_ranked(kept)[:k])
+    return out
+
+
+def _widen(k: int, excluded: Mapping[str, set[str]]) -> int:
+    """How many candidates to fetch so that ``k`` remain after exclusions."""
+    return k + max((len(docs) for docs in excluded.values()), default=0)
+
+
 def document_text(title: str, text: str) -> str:
     """The text a retriever sees for one document: its title (when there is one), then its body.
 
@@ -160,7 +218,9 @@ class BM25:
         work that releases the GIL only in part, so threads help little on small corpora.
 
     Documents that share no term with a query score 0 and are not returned (as in Lucene), so an
-    empty or stopword-only query gets an empty ranking rather than an arbitrary one.
+    empty or stopword-only query gets an empty ranking rather than an arbitrary one, and an empty
+    document is never returned. A corpus with no indexable term (all documents empty or stop words)
+    raises ``ValueError`` at :meth:`fit`.
 
     Introduced in chapter 1 (:doc:`01_rag_map`).
     """
@@ -208,11 +268,16 @@ class BM25:
         self._check_params()
         ids, titles, texts = _corpus_fields(corpus)
         self.stemmer_ = self._make_stemmer()
+        tokenized = self._tokenize([document_text(t, x) for t, x in zip(titles, texts)], as_ids=True)
+        if not any(len(doc) for doc in tokenized.ids):
+            raise ValueError(
+                f"corpus has no indexable term: all {len(ids)} documents are empty or stop words only "
+                f"(stopwords={self.stopwords!r}); add text, or pass stopwords=None to index stop words")
         model = bm25s.BM25(k1=self.k1, b=self.b, method=self.method)
-        model.index(self._tokenize([document_text(t, x) for t, x in zip(titles, texts)], as_ids=True),
-                    show_progress=False)
+        model.index(tokenized, show_progress=False)
         self.model_ = model
         self.doc_ids_ = np.asarray(ids, dtype=object)
+        self._doc_index = {doc_id: i for i, doc_id in enumerate(ids)}
         self._id_rank = _id_ranks(ids)
         return self
 
@@ -220,25 +285,39 @@ class BM25:
         if not hasattr(self, "model_"):
             raise RuntimeError("this BM25 is not fitted yet: call fit(corpus) before search()")
 
-    def search(self, queries, k: int = 10) -> Run:
-        """Top-``k`` documents per query (``k`` is capped at the corpus size), as a :data:`Run`."""
+    def search(self, queries, k: int = 10, exclude: Mapping[str, str | Sequence[str]] | None = None) -> Run:
+        """Top-``k`` documents per query (``k`` is capped at the corpus size), as a :data:`Run`.
+
+        ``exclude`` maps a query id to a doc id (or doc ids) left out of its ranking. An empty query
+        gets an empty ranking.
+        """
         self._check_fitted()
         k = min(_check_k(k), len(self.doc_ids_))
         query_ids, texts = _query_fields(queries)
         if not texts:
             return {}
+        excluded = _check_exclude(exclude, query_ids, self._doc_index)
         tokens = self._tokenize(texts, as_ids=False)
         # One extra candidate shows whether a tie straddles the cut-off (then we resolve it exactly).
-        fetch = min(k + 1, len(self.doc_ids_))
+        fetch = min(_widen(k, excluded) + 1, len(self.doc_ids_))
         indices, scores = self.model_.retrieve(tokens, k=fetch, sorted=False, show_progress=False,
                                                n_threads=self.n_threads)
+        drop = self._excluded_rows(query_ids, excluded)
+        for row, doc_rows in drop.items():
+            scores[row][np.isin(indices[row], doc_rows)] = -np.inf
         scores, indices = _order_rows(scores, indices, self._id_rank)
         if fetch > k:
             for row in np.flatnonzero((scores[:, k - 1] == scores[:, k]) & (scores[:, k] > 0)):
                 full = self.model_.get_scores(tokens[row])
+                if row in drop:
+                    full[drop[row]] = -np.inf
                 scores[row, :k], indices[row, :k] = _exact_top_k(full, self._id_rank, k)
             scores, indices = scores[:, :k], indices[:, :k]
         return _rows_to_run(query_ids, self.doc_ids_, scores, indices, (scores > 0).sum(axis=1))
+
+    def _excluded_rows(self, query_ids: Sequence[str], excluded: Mapping[str, set[str]]) -> dict[int, np.ndarray]:
+        return {row: np.asarray([self._doc_index[d] for d in excluded[qid]], dtype=np.int64)
+                for row, qid in enumerate(query_ids) if excluded.get(qid)}
 
     def __repr__(self) -> str:
         return (f"BM25(k1={self.k1}, b={self.b}, method={self.method!r}, stemmer={self.stemmer!r}, "
@@ -277,6 +356,10 @@ class DenseRetriever:
         search, not doc ids).
     hnsw_m, ef_search : the HNSW graph degree and search breadth (used when ``index="hnsw"``).
 
+    An empty query gets an empty ranking; an empty document (no title, no text) is never returned; a
+    corpus of only empty documents raises ``ValueError`` at :meth:`fit`. :meth:`search_arrays` returns
+    numpy arrays (scores, doc indices) instead of a :data:`Run`.
+
     Introduced in chapter 1 (:doc:`01_rag_map`).
     """
 
@@ -310,10 +393,13 @@ class DenseRetriever:
         if self.index not in DENSE_INDEXES:
             raise ValueError(f"index must be one of {DENSE_INDEXES}, got {self.index!r}")
         ids, titles, texts = _corpus_fields(corpus)
+        doc_texts = [document_text(t, x) for t, x in zip(titles, texts)]
+        empty = np.array([_is_empty(t) for t in doc_texts], dtype=bool)
+        if empty.all():
+            raise ValueError(f"corpus has no text: all {len(ids)} documents have an empty title and text")
         if embeddings is None:
             self.embedder_ = self._resolve_embedder()
-            vectors = self._encode([document_text(t, x) for t, x in zip(titles, texts)], len(ids), None,
-                                   "document")
+            vectors = self._encode(doc_texts, len(ids), None, "document")
         else:
             # With vectors given, the default embedder is loaded only if search() needs to encode.
             self.embedder_ = self._resolve_embedder() if self.embedder is not None else None
@@ -328,6 +414,8 @@ class DenseRetriever:
         self.index_ = faiss_index
         self.doc_embeddings_ = vectors
         self.doc_ids_ = np.asarray(ids, dtype=object)
+        self._doc_index = {doc_id: i for i, doc_id in enumerate(ids)}
+        self._empty_docs = np.flatnonzero(empty)
         self._id_rank = _id_ranks(ids)
         return self
 
@@ -335,41 +423,108 @@ class DenseRetriever:
         if not hasattr(self, "index_"):
             raise RuntimeError("this DenseRetriever is not fitted yet: call fit(corpus) before search()")
 
-    def search(self, queries, k: int = 10) -> Run:
-        """Encode the queries and return the top-``k`` documents by cosine similarity."""
-        self._check_fitted()
-        _check_k(k)
+    def _encode_queries(self, queries, exclude):
+        """Query ids, vectors (zeros for empty queries), which are empty, and the checked exclusions."""
         query_ids, texts = _query_fields(queries)
-        if not texts:
-            return {}
+        excluded = _check_exclude(exclude, query_ids, self._doc_index)  # before the (slow) encoding
         if self.embedder_ is None:
             self.embedder_ = self._resolve_embedder()
-        vectors = self._encode(texts, len(texts), self.doc_embeddings_.shape[1], "query")
-        return self.search_embeddings(vectors, k=k, query_ids=query_ids)
+        vectors = np.zeros((len(texts), self.doc_embeddings_.shape[1]), dtype=np.float32)
+        real = [i for i, t in enumerate(texts) if not _is_empty(t)]
+        if real:
+            vectors[real] = self._encode([texts[i] for i in real], len(real), self.doc_embeddings_.shape[1], "query")
+        blank = np.ones(len(texts), dtype=bool)
+        blank[real] = False
+        return query_ids, vectors, blank, excluded
 
-    def search_embeddings(self, query_embeddings, k: int = 10, query_ids: Sequence[str] | None = None) -> Run:
-        """Search with query vectors computed elsewhere (ids ``"0"``, ``"1"``, ... unless given)."""
+    def search(self, queries, k: int = 10, exclude: Mapping[str, str | Sequence[str]] | None = None) -> Run:
+        """Encode the queries and return the top-``k`` documents by cosine similarity.
+
+        ``exclude`` maps a query id to a doc id (or doc ids) left out of its ranking. An empty query gets
+        an empty ranking.
+        """
         self._check_fitted()
-        n_docs = len(self.doc_ids_)
-        k = min(_check_k(k), n_docs)
+        _check_k(k)
+        query_ids, vectors, blank, excluded = self._encode_queries(queries, exclude)
+        if not query_ids:
+            return {}
+        scores, indices = self._search(vectors, k, excluded, query_ids, blank)
+        return _rows_to_run(query_ids, self.doc_ids_, scores, indices, np.isfinite(scores).sum(axis=1))
+
+    def search_arrays(self, queries, k: int = 10,
+                      exclude: Mapping[str, str | Sequence[str]] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Like :meth:`search`, as arrays: ``scores`` (float32, ``(n_queries, k)``) and ``indices`` (int64,
+        positions in the corpus), rows best first; where a query has fewer than ``k`` results (``k`` above
+        the corpus size, an empty query, exclusions) the rest of its row is ``-inf`` and ``-1``.
+
+        Arrays skip building the dict of a :data:`Run`, which matters for many queries (retrievability).
+        """
+        self._check_fitted()
+        k = _check_k(k)
+        query_ids, vectors, blank, excluded = self._encode_queries(queries, exclude)
+        return self._padded(self._search(vectors, k, excluded, query_ids, blank), len(query_ids), k)
+
+    def search_embeddings(self, query_embeddings, k: int = 10, query_ids: Sequence[str] | None = None,
+                          exclude: Mapping[str, str | Sequence[str]] | None = None, return_arrays: bool = False):
+        """Search with query vectors computed elsewhere (ids ``"0"``, ``"1"``, ... unless given).
+
+        ``return_arrays=True`` returns ``(scores, indices)`` as :meth:`search_arrays` does.
+        """
+        self._check_fitted()
+        k = _check_k(k)
         vectors = _check_embeddings(query_embeddings, None, self.doc_embeddings_.shape[1], "query")
         if query_ids is None:
             query_ids = [str(i) for i in range(len(vectors))]
-        elif len(query_ids) != len(vectors):
-            raise ValueError(f"{len(query_ids)} query ids for {len(vectors)} query embeddings")
-        fetch = min(k + 1, n_docs)
+        elif isinstance(query_ids, str) or len(query_ids) != len(vectors):
+            raise ValueError(f"query_ids must hold one id per query embedding (query ids for {len(vectors)} "
+                             f"query embeddings): expected {len(vectors)}, "
+                             f"got {1 if isinstance(query_ids, str) else len(query_ids)}")
+        query_ids = list(query_ids)
+        excluded = _check_exclude(exclude, query_ids, self._doc_index)
+        scores, indices = self._search(vectors, k, excluded, query_ids, np.zeros(len(vectors), dtype=bool))
+        if return_arrays:
+            return self._padded((scores, indices), len(query_ids), k)
+        return _rows_to_run(query_ids, self.doc_ids_, scores, indices, np.isfinite(scores).sum(axis=1))
+
+    @staticmethod
+    def _padded(result, n_queries: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+        scores, indices = result
+        out_scores = np.full((n_queries, k), -np.inf, dtype=np.float32)
+        out_indices = np.full((n_queries, k), -1, dtype=np.int64)
+        width = min(k, scores.shape[1]) if scores.ndim == 2 else 0
+        if n_queries and width:
+            out_scores[:, :width] = scores[:, :width]
+            out_indices[:, :width] = np.where(np.isfinite(scores[:, :width]), indices[:, :width], -1)
+        return out_scores, out_indices
+
+    def _search(self, vectors: np.ndarray, k: int, excluded: Mapping[str, set[str]], query_ids: Sequence[str],
+                blank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Top ``min(k, n_docs)`` per row, best first; left-out entries are ``-inf``."""
+        n_docs = len(self.doc_ids_)
+        k = min(k, n_docs)
+        drop = {row: np.asarray([self._doc_index[d] for d in excluded[qid]], dtype=np.int64)
+                for row, qid in enumerate(query_ids) if excluded.get(qid)}
+        if len(self._empty_docs):
+            drop = {row: np.union1d(drop.get(row, np.empty(0, np.int64)), self._empty_docs)
+                    for row in range(len(vectors))}
+        widen = max((len(d) for d in drop.values()), default=0)
+        fetch = min(k + widen + 1, n_docs)
         scores, indices = self.index_.search(vectors, fetch)
         if indices.min(initial=0) < 0:  # HNSW may find fewer than `fetch` neighbours; faiss pads with -1
             missing = indices < 0
             scores[missing], indices[missing] = -np.inf, 0
-        scores, indices = _order_rows(scores, indices, self._id_rank, presorted=True)
+        for row, doc_rows in drop.items():
+            scores[row][np.isin(indices[row], doc_rows)] = -np.inf
+        scores[blank] = -np.inf
+        scores, indices = _order_rows(scores, indices, self._id_rank, presorted=not drop)
         if fetch > k and self.index == "flat":
             # The flat index is exact, so a tie across the cut-off is resolved exactly too.
-            for row in np.flatnonzero(scores[:, k - 1] == scores[:, k]):
+            for row in np.flatnonzero((scores[:, k - 1] == scores[:, k]) & np.isfinite(scores[:, k])):
                 full = self.doc_embeddings_ @ vectors[row]
+                if row in drop:
+                    full[drop[row]] = -np.inf
                 scores[row, :k], indices[row, :k] = _exact_top_k(full, self._id_rank, k)
-        scores, indices = scores[:, :k], indices[:, :k]
-        return _rows_to_run(query_ids, self.doc_ids_, scores, indices, np.isfinite(scores).sum(axis=1))
+        return scores[:, :k], indices[:, :k]
 
     def __repr__(self) -> str:
         return f"DenseRetriever(embedder={self.embedder!r}, index={self.index!r})"
@@ -464,19 +619,32 @@ class HybridRetriever:
                 raise TypeError(f"{type(retriever).__name__} has no fit/search methods")
         _check_weights(self.weights, len(self.retrievers))
         _check_k(self.depth, "depth")
+        ids, _, _ = _corpus_fields(corpus)
         for retriever in self.retrievers:
             retriever.fit(corpus)
+        self._doc_index = {doc_id: i for i, doc_id in enumerate(ids)}
         self.fitted_ = True
         return self
 
-    def search(self, queries, k: int = 10) -> Run:
-        """Fused top-``k`` documents per query."""
+    def search(self, queries, k: int = 10, exclude: Mapping[str, str | Sequence[str]] | None = None) -> Run:
+        """Fused top-``k`` documents per query.
+
+        ``exclude`` (query id -> doc id or doc ids) is left out of every retriever's ranking before fusion.
+        An empty query gets an empty ranking.
+        """
         if not getattr(self, "fitted_", False):
             raise RuntimeError("this HybridRetriever is not fitted yet: call fit(corpus) before search()")
         k = _check_k(k)
-        depth = max(self.depth, k)
-        runs = [retriever.search(queries, k=depth) for retriever in self.retrievers]
-        return _truncate(reciprocal_rank_fusion(runs, k=self.k_rrf, weights=self.weights), k)
+        query_ids, texts = _query_fields(queries)
+        excluded = _check_exclude(exclude, query_ids, getattr(self, "_doc_index", None))
+        depth = _widen(max(self.depth, k), excluded)
+        # Exclusions are applied here, not passed down, so any retriever with fit/search can take part.
+        runs = [_drop_excluded(retriever.search(queries, k=depth), excluded) for retriever in self.retrievers]
+        fused = _truncate(reciprocal_rank_fusion(runs, k=self.k_rrf, weights=self.weights), k)
+        for qid, text in zip(query_ids, texts):
+            if _is_empty(text) or qid not in fused:
+                fused[qid] = {}
+        return fused
 
 
 class Reranker:
@@ -517,14 +685,20 @@ class Reranker:
             raise ValueError("scorer returned a NaN or infinite score")
         return dict(_ranked(dict(zip(doc_ids, scores.tolist())))[:k])
 
-    def search(self, queries, k: int = 10) -> Run:
-        """The first stage's candidates, re-scored and cut to ``k`` per query."""
+    def search(self, queries, k: int = 10, exclude: Mapping[str, str | Sequence[str]] | None = None) -> Run:
+        """The first stage's candidates, re-scored and cut to ``k`` per query.
+
+        ``exclude`` (query id -> doc id or doc ids) is left out of the candidates. An empty query gets an
+        empty ranking (the scorer is not called).
+        """
         if not hasattr(self, "doc_texts_"):
             raise RuntimeError("this Reranker is not fitted yet: call fit(corpus) before search()")
         k = _check_k(k)
         query_ids, texts = _query_fields(queries)
-        first = self.first_stage.search(queries, k=max(self.depth, k))
-        return {qid: self._rerank(text, first.get(qid, {}), k) for qid, text in zip(query_ids, texts)}
+        excluded = _check_exclude(exclude, query_ids, self.doc_texts_)
+        first = _drop_excluded(self.first_stage.search(queries, k=_widen(max(self.depth, k), excluded)), excluded)
+        return {qid: {} if _is_empty(text) else self._rerank(text, first.get(qid, {}), k)
+                for qid, text in zip(query_ids, texts)}
 
 
 # ----------------------------------------------------------------------------------------------

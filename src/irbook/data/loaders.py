@@ -21,13 +21,15 @@ import copy
 import csv
 import functools
 import json
-import re
 from typing import Any
 
 import pandas as pd
 
 from irbook.data.registry import DatasetInfo, RemoteFile, data_path, register
 from irbook.data.types import Corpus, NERSentence, Qrels, Queries, RetrievalDataset
+# SMART parsing (Cranfield, CISI) is a standard format, so it lives with the others in irbook.formats.
+from irbook.formats import clean_text as _clean
+from irbook.formats import parse_smart
 
 __all__ = [
     "LIAR_LABELS", "LIAR_COLUMNS", "LIAR_PLUS_COLUMNS", "CROSSNER_DOMAINS",
@@ -210,49 +212,6 @@ _TEXT_SETS: dict[str, DatasetInfo] = {
         source=f"{_CROSSNER[0]}@{_CROSSNER[1]}",
     ),
 }
-
-
-# --------------------------------------------------------------------------------------------------------------
-# SMART-format parsing (Cranfield, CISI)
-# --------------------------------------------------------------------------------------------------------------
-
-_FIELD_LINE = re.compile(r"^\.([A-Z])(?:\s+(\S+))?\s*$")
-
-
-def parse_smart(text: str) -> list[dict[str, Any]]:
-    """Parse a SMART-format collection (``.I id`` then ``.T``/``.A``/``.W``/... sections) into records.
-
-    Each record maps ``"I"`` to its id and each section letter to its text; a section that occurs more than
-    once (several ``.A`` authors, a repeated ``.W``) is joined with newlines.
-
-    Introduced in chapter 13 (:doc:`13_t_retrievability`).
-    """
-    records: list[dict[str, Any]] = []
-    section: str | None = None
-    for line in text.splitlines():
-        match = _FIELD_LINE.match(line)
-        if match and match.group(1) == "I" and match.group(2):
-            records.append({"I": match.group(2)})
-            section = None
-        elif match and match.group(2) is None:
-            if not records:
-                raise ValueError(f"SMART format: section .{match.group(1)} before the first .I line")
-            section = match.group(1)
-            previous = records[-1].get(section)
-            records[-1][section] = "" if previous is None else previous + "\n"
-        elif section is not None:
-            records[-1][section] += line + "\n"
-        elif line.strip():
-            raise ValueError(f"SMART format: text outside any section: {line[:60]!r}")
-    return records
-
-
-def _clean(text: str | None) -> str:
-    """Collapse runs of whitespace (SMART files wrap lines at fixed widths).
-
-    Introduced in chapter 13 (:doc:`13_t_retrievability`).
-    """
-    return " ".join((text or "").split())
 
 
 # --------------------------------------------------------------------------------------------------------------
