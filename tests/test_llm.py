@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 
+from irbook import llm as llm_lib
 from irbook import models
 from irbook.llm import LLM, closed_book_messages, rag_messages, short_answer
 
@@ -39,8 +40,8 @@ def cache_env(converted, monkeypatch):
 def test_conversion_creates_a_verified_folder(smol, cache_env):
     manifest = json.loads((cache_env / models.MANIFEST_NAME).read_text())
     assert manifest["files"]["model.safetensors"]["size"] > 100_000_000
-    gguf = models._packaged_smollm2_gguf()
-    assert models._manifest_problem(cache_env, gguf, "full") is None
+    gguf = llm_lib._packaged_smollm2_gguf()
+    assert llm_lib._manifest_problem(cache_env, gguf, "full") is None
     assert isinstance(smol, LLM) and smol.name == "SmolLM2-135M-Instruct" and smol.device == "cpu"
     assert smol.n_layers == 30 and not smol.model.training
 
@@ -56,15 +57,15 @@ def _tiny_converted(folder, gguf):
     folder.mkdir()
     (folder / "model.safetensors").write_bytes(bytes(range(256)) * 20_000)  # 5 MB: has distinct head and tail
     (folder / "config.json").write_text("{}")
-    models._write_manifest(folder, gguf)
+    llm_lib._write_manifest(folder, gguf)
 
 
 @pytest.mark.parametrize("damage", ["truncated", "missing_manifest", "missing_file", "tail_changed", "bad_json"])
 def test_manifest_detects_damage(tmp_path, damage):
-    gguf = models._packaged_smollm2_gguf()
+    gguf = llm_lib._packaged_smollm2_gguf()
     folder = tmp_path / "converted"
     _tiny_converted(folder, gguf)
-    assert models._manifest_problem(folder, gguf, "quick") is None
+    assert llm_lib._manifest_problem(folder, gguf, "quick") is None
     weights = folder / "model.safetensors"
     if damage == "truncated":
         weights.write_bytes(weights.read_bytes()[:-1000])
@@ -78,7 +79,7 @@ def test_manifest_detects_damage(tmp_path, damage):
         weights.write_bytes(bytes(data))
     else:
         (folder / models.MANIFEST_NAME).write_text("{not json")
-    assert models._manifest_problem(folder, gguf, "quick") is not None
+    assert llm_lib._manifest_problem(folder, gguf, "quick") is not None
 
 
 def test_chat_knows_the_capital_of_france(smol):
@@ -174,5 +175,5 @@ def test_damaged_cache_is_rebuilt(smol, cache_env, monkeypatch):
     with pytest.warns(RuntimeWarning, match="wrong size"):
         rebuilt = models.llm(device="cpu")
     assert len(calls) == 1
-    assert models._manifest_problem(cache_env, models._packaged_smollm2_gguf(), "quick") is None
+    assert llm_lib._manifest_problem(cache_env, llm_lib._packaged_smollm2_gguf(), "quick") is None
     np.testing.assert_allclose(rebuilt.logprob("The capital of France is", " Paris"), reference, atol=1e-4)
