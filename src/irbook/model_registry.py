@@ -7,7 +7,7 @@ URL at a pinned revision, or a PyPI package), its size, its sha256 and its licen
 online it may be downloaded from its canonical URL (``allow_download=True``).
 
 Verification: the first time a file is seen its size and full sha256 are checked (a 0.5 GB file
-takes ~1-2 s) and the result is remembered in a sidecar ``<file>.sha256.json`` keyed by size and
+takes ~1-2 s) and the result is remembered in ``cache_dir("models", "verified")`` keyed by path, size and
 mtime, so later loads check only size and mtime (~0 ms). A file whose size or hash is wrong is
 rejected with an error that names the expected and found values; in the cache it is moved aside.
 
@@ -18,6 +18,7 @@ Introduced in chapter 1 (:doc:`01_rag_map`).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib.util
 import json
 import os
@@ -138,7 +139,9 @@ def entry(name: str) -> ModelFile:
 
 
 def _sidecar(path: Path) -> Path:
-    return path.with_name(path.name + ".sha256.json")
+    """Where the verification of ``path`` is remembered: in the cache, never beside a package's file."""
+    where = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+    return cache_dir("models", "verified") / f"{path.name}.{where}.json"
 
 
 def verify_file(path: str | os.PathLike, spec: ModelFile, full: bool = False) -> Path:
@@ -155,7 +158,7 @@ def verify_file(path: str | os.PathLike, spec: ModelFile, full: bool = False) ->
         raise ModelFileError(
             f"{spec.key}: {path} has {stat.st_size:,} bytes, expected {spec.size:,} (truncated, partial or another file)"
         )
-    stamp = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": spec.sha256}
+    stamp = {"path": str(path.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": spec.sha256}
     sidecar = _sidecar(path)
     if not full:
         try:
@@ -168,7 +171,7 @@ def verify_file(path: str | os.PathLike, spec: ModelFile, full: bool = False) ->
         raise ModelFileError(f"{spec.key}: {path} has sha256 {digest}, expected {spec.sha256} (corrupt or another file)")
     try:
         atomic_write_bytes(sidecar, json.dumps(stamp).encode())
-    except OSError:  # a read-only folder (a package's site-packages) just means hashing again next time
+    except OSError:  # an unwritable cache just means hashing again next time
         pass
     return path
 
