@@ -76,27 +76,41 @@ def _pixels(images, size: int):
     return torch.from_numpy(batch).permute(0, 3, 1, 2).contiguous()
 
 
-def image_features(images, batch_size: int = 32, size: int = IMAGE_SIZE) -> tuple[np.ndarray, np.ndarray]:
+def input_size(image: np.ndarray) -> int:
+    """The resolution an image is fed at: 224 (EfficientNet-Lite0's own) for photos, the image's own size rounded
+    to a multiple of 32 for smaller ones (generated scenes and video frames are drawn at 64-128 px); upsampling
+    a small drawing only blurs it and costs time."""
+    side = max(image.shape[:2])
+    return IMAGE_SIZE if side >= IMAGE_SIZE else max(64, int(round(side / 32)) * 32)
+
+
+def image_features(images, batch_size: int = 32, size: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """EfficientNet-Lite0 on a list of images: ``(pooled (N, 1280), logits (N, 1000))``, float32.
 
-    Images are resized to ``size`` squared (224 is the model's own resolution; smaller is faster and coarser).
+    Each image is resized to ``size`` squared, or by default to :func:`input_size` (224 for photos, its own size
+    for small images), and normalised as ImageNet images are.
     """
     import torch
 
-    from irbook.vision.tiny_clip import as_image_list
+    from irbook.vision.tiny_clip import as_image_list, load_image
 
-    images = as_image_list(images)
+    images = [load_image(im) for im in as_image_list(images)]
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or not 32 <= size <= 512):
+        raise ValueError(f"size must be None or an int in 32..512, got {size!r}")
     net = efficientnet()
-    pooled, logits = [], []
+    pooled = np.zeros((len(images), FEATURE_DIM), np.float32)
+    logits = np.zeros((len(images), 1000), np.float32)
+    sizes = np.array([size or input_size(im) for im in images])
     with torch.inference_mode():
-        for start in range(0, len(images), batch_size):
-            maps = net.extract_features(_pixels(images[start:start + batch_size], size))
-            feats = maps.mean(dim=(2, 3))
-            pooled.append(feats.numpy())
-            logits.append(net._fc(feats).numpy())  # the classifier head on the pooled features (dropout is off)
-    if not pooled:
-        return np.zeros((0, FEATURE_DIM), np.float32), np.zeros((0, 1000), np.float32)
-    return np.concatenate(pooled).astype(np.float32), np.concatenate(logits).astype(np.float32)
+        for target in np.unique(sizes):
+            rows = np.flatnonzero(sizes == target)
+            for start in range(0, len(rows), batch_size):
+                chunk = rows[start:start + batch_size]
+                maps = net.extract_features(_pixels([images[i] for i in chunk], int(target)))
+                feats = maps.mean(dim=(2, 3))
+                pooled[chunk] = feats.numpy()
+                logits[chunk] = net._fc(feats).numpy()  # the classifier on the pooled features (dropout is off)
+    return pooled, logits
 
 
 def _minilm():
@@ -136,7 +150,7 @@ class ZeroShotBridge:
     name = "zero-shot bridge (EfficientNet-Lite0 classes -> MiniLM)"
     dim = 384
 
-    def __init__(self, top_k: int = 5, batch_size: int = 32, image_size: int = IMAGE_SIZE):
+    def __init__(self, top_k: int = 5, batch_size: int = 32, image_size: int | None = None):
         if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= 1000:
             raise ValueError(f"top_k must be an int in 1..1000, got {top_k!r}")
         self.top_k, self.batch_size, self.image_size = top_k, _check_batch(batch_size), image_size
@@ -171,8 +185,8 @@ class ZeroShotBridge:
 class LitConfig:
     """Everything that determines the trained heads; its hash names the cache files."""
 
-    n_scenes: int = 800  # generated training scenes (two drawings each: the scene and one redrawn variant)
-    scene_size: int = 128  # generated scenes are drawn at this size and fed to EfficientNet at it (faster than 224)
+    n_scenes: int = 600  # generated training scenes (two drawings each: the scene and one redrawn variant)
+    scene_size: int = 128  # generated scenes are drawn and fed to EfficientNet at this size (see input_size)
     use_coco: bool = True  # COCO-mini's training photos (224 px, mirrored copies too) with their captions
     epochs: int = 60
     batch_size: int = 128
@@ -270,7 +284,7 @@ def training_features(config: LitConfig = LitConfig(), rebuild: bool = False, ve
     started = time.perf_counter()
     train_scenes = scenes.generate_scenes(config.n_scenes, seed=config.seed, size=config.scene_size, split="train")
     scene_images = [s.image for s in train_scenes] + [scenes.scene_variant(s, 1) for s in train_scenes]
-    scene_feats, _ = image_features(scene_images, size=config.scene_size)
+    scene_feats, _ = image_features(scene_images)  # at their own size, as encode_images will see them
     captions = [s.caption for s in train_scenes] * 2
     owner = list(range(len(scene_images)))
     image_rows = [scene_feats]
@@ -374,7 +388,7 @@ class LitClip:
     """
 
     def __init__(self, config: LitConfig | None = None, rebuild: bool = False, batch_size: int = 32,
-                 image_size: int = IMAGE_SIZE, device: str = "cpu"):
+                 image_size: int | None = None, device: str = "cpu"):
         if device not in ("cpu", "auto"):  # locked towers + linear heads: the book runs them on the CPU
             raise ValueError(f"LitClip runs on the CPU; device must be 'cpu' or 'auto', got {device!r}")
         self.config = (config or LitConfig()).validate()
@@ -397,7 +411,7 @@ class LitClip:
             return self.heads.encode_image(torch.from_numpy(np.asarray(features, np.float32))).numpy()
 
     def encode_images(self, images, batch_size: int | None = None, size: int | None = None) -> np.ndarray:
-        """``size`` overrides the input resolution (e.g. the generated scenes' own 128 px, as in training)."""
+        """``size`` overrides the input resolution (default: :func:`input_size`, as in training)."""
         pooled, _ = image_features(images, _check_batch(batch_size or self.batch_size), size or self.image_size)
         return self.from_features(pooled)
 
