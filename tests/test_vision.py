@@ -310,7 +310,7 @@ def test_lit_caches_are_rebuilt_when_corrupt(tmp_path, monkeypatch):
     from irbook.vision import lit
 
     monkeypatch.setenv("IRBOOK_CACHE", str(tmp_path))
-    config = lit.LitConfig(n_scenes=12, scene_size=64, use_coco=False, epochs=2, batch_size=8)
+    config = lit.LitConfig(n_scenes=12, scene_size=64, use_coco=False, epochs=2, batch_size=8, top_k=3)
     heads, report = lit.load_or_train(config, verbose=False)
     assert not report["from_cache"] and report["n_images"] == 24
     features = tmp_path / "models" / "lit-clip" / f"features-{config.features_key()}.npz"

