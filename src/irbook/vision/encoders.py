@@ -1,4 +1,6 @@
-"""One image-text interface for every chapter: a real CLIP (open_clip) when it is at hand, else the book's tiny CLIP.
+"""One image-text interface for every chapter: a real CLIP (open_clip) when it is at hand, else the book's offline
+LiT model (pretrained EfficientNet-Lite0 and MiniLM towers, trained heads); the from-scratch tiny CLIP stays as
+the appendix's teaching baseline.
 
 ``clip(name="auto")`` returns an object with ``encode_images(images)`` and ``encode_texts(texts)``, both giving
 L2-normalised float32 arrays in one shared space, batched, on ``device="auto"``.
@@ -16,6 +18,8 @@ from irbook.runtime import resolve_device
 from irbook.vision import tiny_clip
 
 TINY_NAMES = ("tiny", "tiny-clip", "irbook-tiny-clip")
+LIT_NAMES = ("lit", "lit-efficientnet", "efficientnet-lite0")
+BRIDGE_NAMES = ("zero-shot", "bridge", "zero-shot-bridge")
 DEFAULT_OPEN_CLIP = ("ViT-B-32", "laion2b_s34b_b79k")
 
 
@@ -156,8 +160,12 @@ def clip(name: str = "auto", device: str = "auto", **kwargs):
     """An image-text model with ``encode_images`` / ``encode_texts`` (normalised embeddings, one space).
 
     - ``"auto"``: a real CLIP (open_clip ViT-B-32, LAION-2B weights) when open_clip is installed and the weights load
-      (online, on Colab, or already cached); otherwise the book's offline tiny CLIP, with a note saying so.
-    - ``"tiny"``: the offline tiny CLIP (trained once, about 1-3 minutes on 2 CPU cores, then cached).
+      (online, on Colab, or already cached); otherwise the book's offline LiT model, with a note saying so.
+    - ``"lit"``: the offline LiT model (:class:`irbook.vision.lit.LitClip`): pretrained, locked EfficientNet-Lite0
+      and MiniLM towers with trained projection heads (image features computed once, heads trained in seconds).
+    - ``"zero-shot"``: :class:`irbook.vision.lit.ZeroShotBridge`, no training: ImageNet class probabilities ->
+      MiniLM embeddings of the class names.
+    - ``"tiny"``: the from-scratch tiny CLIP, the appendix's teaching baseline (trained once, 1-3 minutes, cached).
     - ``"ViT-B-32"``, ``"ViT-B-32/laion2b_s34b_b79k"``, any open_clip model (optionally ``/pretrained``): open_clip;
       a clear error when it is not installed or its weights cannot be had.
 
@@ -167,13 +175,23 @@ def clip(name: str = "auto", device: str = "auto", **kwargs):
         raise TypeError(f"name must be a non-empty str, got {name!r}")
     if name in TINY_NAMES:
         return TinyClip(device=device, **kwargs)
+    if name in LIT_NAMES:
+        from irbook.vision.lit import LitClip
+
+        return LitClip(**kwargs)  # on the CPU: the heads are tiny and EfficientNet-Lite0 is built for CPUs
+    if name in BRIDGE_NAMES:
+        from irbook.vision.lit import ZeroShotBridge
+
+        return ZeroShotBridge(**kwargs)
     if name == "auto":
         if open_clip_available():
             try:
                 return OpenClip(*DEFAULT_OPEN_CLIP, device=device)
             except (ImportError, RuntimeError) as err:
-                print(f"clip('auto'): no real CLIP here ({err}); using the book's offline tiny CLIP.")
-        return TinyClip(device=device, **kwargs)
+                print(f"clip('auto'): no real CLIP here ({err}); using the book's offline LiT model.")
+        from irbook.vision.lit import LitClip
+
+        return LitClip(**kwargs)
     model_name, _, pretrained = name.partition("/")
     if not pretrained:
         pretrained = DEFAULT_OPEN_CLIP[1] if model_name == DEFAULT_OPEN_CLIP[0] else "openai"
