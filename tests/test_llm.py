@@ -309,3 +309,34 @@ def test_damaged_cache_is_rebuilt(smol, cache_env, monkeypatch):
     assert len(calls) == 1
     assert llm_lib._manifest_problem(cache_env, llm_lib._packaged_smollm2_gguf(), "quick") is None
     np.testing.assert_allclose(rebuilt.logprob("The capital of France is", " Paris"), reference, atol=1e-4)
+
+
+@pytest.mark.parametrize("backend", ["transformers", "llama.cpp"])
+def test_generation_cache_returns_the_same_answers_without_running_the_model(backend, smol, smol_cpp,
+                                                                              tmp_path, monkeypatch):
+    monkeypatch.setenv("IRBOOK_CACHE", str(tmp_path))
+    model = smol if backend == "transformers" else smol_cpp
+    prompts = ["What is the capital of France?", "Name a primary colour."]
+    fresh = model.chat(prompts, max_new_tokens=8)
+    assert model.chat(prompts, max_new_tokens=8, cache=True) == fresh
+    assert len(model.generation_cache()) == 2
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the model ran although every answer was cached")
+
+    monkeypatch.setattr(model, "_run" if backend == "llama.cpp" else "_generate", must_not_run)
+    assert model.chat(prompts, max_new_tokens=8, cache=True) == fresh
+    with pytest.raises(AssertionError, match="the model ran"):  # other settings are another request
+        model.chat(prompts, max_new_tokens=9, cache=True)
+
+
+def test_generation_cache_moves_a_corrupt_file_aside(smol_cpp, tmp_path, monkeypatch):
+    monkeypatch.setenv("IRBOOK_CACHE", str(tmp_path))
+    path = smol_cpp.generation_cache().path
+    path.write_bytes(b"not a database" * 100)
+    with pytest.warns(RuntimeWarning, match="Generation cache .* is unreadable"):
+        answer = smol_cpp.chat(["Say hello."], max_new_tokens=4, cache=True)
+    assert answer == smol_cpp.chat(["Say hello."], max_new_tokens=4)
+    assert list(tmp_path.glob("generations/*.corrupt-*"))
+    with pytest.raises(TypeError, match="cache must be True or False"):
+        smol_cpp.chat(["Say hello."], cache="yes")

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from irbook.cache import atomic_dir, cache_dir, sha256_file
+from irbook.cache import KeyValueStore, atomic_dir, cache_dir, sha256_file
 from irbook.runtime import resolve_device
 
 import numpy as np
@@ -128,6 +128,57 @@ def _string_list(texts: Any, what: str) -> list[str]:
     return list(texts)
 
 
+# --------------------------------------------------------------------------- generation cache
+
+
+class GenerationCache(KeyValueStore):
+    """Generated text on disk: one SQLite file, rows keyed by (model fingerprint, sha256 of the request).
+
+    A request is everything that decides the output: the call (``chat`` or ``generate``), the prompt or
+    conversation, and the decoding settings (``max_new_tokens``, ``temperature``, ``seed``). Greedy decoding
+    is deterministic, so a cached answer is the answer the model gives again; a chapter that times
+    generation times uncached calls. Same atomic writes and corruption handling as the embedding cache.
+
+    Introduced in chapter 1 (:doc:`01_rag_map`).
+    """
+
+    table = "generations"
+    what = "generation cache"
+
+    def get(self, keys: list[str]) -> dict[str, str]:
+        return {key: blob.decode("utf-8") for key, blob in self.get_bytes(keys).items()}
+
+    def put(self, items: dict[str, str]) -> None:
+        self.put_bytes({key: text.encode("utf-8") for key, text in items.items()})
+
+
+def _request_key(kind: str, request: Any, settings: dict) -> str:
+    payload = json.dumps({"kind": kind, "request": request, "settings": settings}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _cached_generation(model, kind: str, requests: list, settings: dict, use_cache: bool, run) -> list[str]:
+    """``run(requests)`` for the requests the model's generation cache lacks; all answers in order."""
+    if not isinstance(use_cache, bool):
+        raise TypeError(f"cache must be True or False, got {use_cache!r}")
+    if not use_cache:
+        return run(requests)
+    store = model.generation_cache()
+    keys = [_request_key(kind, r, settings) for r in requests]
+    found = store.get(keys)
+    todo = [i for i, key in enumerate(keys) if key not in found]
+    if todo:
+        fresh = run([requests[i] for i in todo])
+        store.put({keys[i]: text for i, text in zip(todo, fresh)})
+        found.update((keys[i], text) for i, text in zip(todo, fresh))
+    return [found[key] for key in keys]
+
+
+def _generation_cache_for(fingerprint: str, name: str) -> GenerationCache:
+    safe_name = re.sub(r"[^A-Za-z0-9._-]+", "_", name)
+    return GenerationCache(cache_dir("generations") / f"{safe_name}.sqlite", fingerprint)
+
+
 class LLM:
     """A causal language model with its tokenizer, ready for batched inference (the transformers backend:
     generation, scoring, hidden states, forward hooks; see :class:`LlamaCppLLM` for fast generation).
@@ -203,17 +254,25 @@ class LLM:
         temperature: float = 0.0,
         batch_size: int = 8,
         seed: int | None = None,
+        cache: bool = False,
     ) -> list[str]:
         """Answer each prompt as the assistant; returns one string per prompt.
 
         ``prompts`` is a str, a list of str, one conversation (a list of ``{"role", "content"}`` dicts)
         or a list of conversations; a single prompt or conversation gives a list of one.
 
-        ``temperature=0`` decodes greedily, so batched and one-by-one answers agree.
-        Introduced in chapter 1 (:doc:`01_rag_map`).
+        ``temperature=0`` decodes greedily, so batched and one-by-one answers agree. ``cache=True`` reads
+        and fills the model's on-disk :class:`GenerationCache` (answers already generated for the same
+        request come back without running the model). Introduced in chapter 1 (:doc:`01_rag_map`).
         """
-        texts = [self.chat_text(c) for c in self._conversations(prompts, system)]
-        return self._generate(texts, False, max_new_tokens, temperature, batch_size, seed)
+        conversations = self._conversations(prompts, system)
+        settings = {"max_new_tokens": max_new_tokens, "temperature": temperature, "seed": seed}
+
+        def run(todo):
+            texts = [self.chat_text(c) for c in todo]
+            return self._generate(texts, False, max_new_tokens, temperature, batch_size, seed)
+
+        return _cached_generation(self, "chat", conversations, settings, cache, run)
 
     def generate(
         self,
@@ -222,12 +281,37 @@ class LLM:
         temperature: float = 0.0,
         batch_size: int = 8,
         seed: int | None = None,
+        cache: bool = False,
     ) -> list[str]:
         """Continue each raw text (no chat template); returns the continuations only.
 
+        ``cache`` as in :meth:`chat`. Introduced in chapter 1 (:doc:`01_rag_map`).
+        """
+        settings = {"max_new_tokens": max_new_tokens, "temperature": temperature, "seed": seed}
+        return _cached_generation(self, "generate", _string_list(texts, "texts"), settings, cache,
+                                  lambda todo: self._generate(todo, True, max_new_tokens, temperature, batch_size, seed))
+
+    def fingerprint(self) -> str:
+        """A short hash that changes whenever this model's outputs could change (name, config, weight samples).
+
         Introduced in chapter 1 (:doc:`01_rag_map`).
         """
-        return self._generate(_string_list(texts, "texts"), True, max_new_tokens, temperature, batch_size, seed)
+        if getattr(self, "_fingerprint", None) is None:
+            import torch
+
+            digest = hashlib.sha256(f"transformers|{self.name}|{self.model.config.to_json_string()}".encode())
+            with torch.no_grad():
+                for param_name, tensor in self.model.state_dict().items():
+                    flat = tensor.detach().reshape(-1)
+                    sample = torch.cat([flat[:16], flat[-16:]]).to("cpu", torch.float32).numpy()
+                    digest.update(f"{param_name}|{tuple(tensor.shape)}|".encode())
+                    digest.update(sample.tobytes())
+            self._fingerprint = digest.hexdigest()[:16]
+        return self._fingerprint
+
+    def generation_cache(self) -> GenerationCache:
+        """The on-disk cache that ``chat(..., cache=True)`` and ``generate(..., cache=True)`` read and fill."""
+        return _generation_cache_for(self.fingerprint(), self.name)
 
     def _generate(self, texts, add_special_tokens, max_new_tokens, temperature, batch_size, seed) -> list[str]:
         import torch
@@ -594,6 +678,7 @@ class LlamaCppLLM:
         temperature: float = 0.0,
         batch_size: int = 8,
         seed: int | None = None,
+        cache: bool = False,
     ) -> list[str]:
         """Answer each prompt as the assistant, with the GGUF's chat template; one string per prompt.
 
@@ -602,9 +687,12 @@ class LlamaCppLLM:
         """
         _positive_int(batch_size, "batch_size")
         sampling = self._sampling(max_new_tokens, temperature, seed)
-        requests = [{"messages": c, **sampling} for c in self._conversations(prompts, system)]
-        replies = self._run(self.server.handle_chat_completions, requests)
-        return [(r["choices"][0]["message"].get("content") or "").strip() for r in replies]
+
+        def run(todo):
+            replies = self._run(self.server.handle_chat_completions, [{"messages": c, **sampling} for c in todo])
+            return [(r["choices"][0]["message"].get("content") or "").strip() for r in replies]
+
+        return _cached_generation(self, "chat", self._conversations(prompts, system), sampling, cache, run)
 
     def generate(
         self,
@@ -613,6 +701,7 @@ class LlamaCppLLM:
         temperature: float = 0.0,
         batch_size: int = 8,
         seed: int | None = None,
+        cache: bool = False,
     ) -> list[str]:
         """Continue each raw text (no chat template); returns the continuations only.
 
@@ -620,9 +709,27 @@ class LlamaCppLLM:
         """
         _positive_int(batch_size, "batch_size")
         sampling = self._sampling(max_new_tokens, temperature, seed)
-        requests = [{"prompt": t, **sampling} for t in _string_list(texts, "texts")]
-        replies = self._run(self.server.handle_completions, requests)
-        return [r["choices"][0]["text"].strip() for r in replies]
+
+        def run(todo):
+            replies = self._run(self.server.handle_completions, [{"prompt": t, **sampling} for t in todo])
+            return [r["choices"][0]["text"].strip() for r in replies]
+
+        return _cached_generation(self, "generate", _string_list(texts, "texts"), sampling, cache, run)
+
+    def fingerprint(self) -> str:
+        """A short hash of the GGUF file (name, size, first and last MiB): changes when the weights do.
+
+        Introduced in chapter 1 (:doc:`01_rag_map`).
+        """
+        if getattr(self, "_fingerprint", None) is None:
+            digest = hashlib.sha256(f"llama.cpp|{self.path.name}|{self.path.stat().st_size}|".encode())
+            digest.update(_edge_sha256(self.path).encode())
+            self._fingerprint = digest.hexdigest()[:16]
+        return self._fingerprint
+
+    def generation_cache(self) -> GenerationCache:
+        """The on-disk cache that ``chat(..., cache=True)`` and ``generate(..., cache=True)`` read and fill."""
+        return _generation_cache_for(self.fingerprint(), self.name)
 
     def next_token_distribution(
         self,

@@ -9,12 +9,9 @@ Introduced in chapter 1 (:doc:`01_rag_map`).
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import re
-import sqlite3
-import time
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from irbook.cache import cache_dir
+from irbook.cache import KeyValueStore, cache_dir
 from irbook.runtime import resolve_device
 
 if TYPE_CHECKING:  # heavy imports stay lazy so that ``import irbook.models`` is instant
@@ -85,7 +82,7 @@ def _text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class EmbeddingCache:
+class EmbeddingCache(KeyValueStore):
     """Vectors on disk: one SQLite file per model, rows keyed by (model fingerprint, sha256 of the text).
 
     Writes happen in one transaction, so an interrupted run leaves either all or none of a batch.
@@ -95,101 +92,23 @@ class EmbeddingCache:
     Introduced in chapter 1 (:doc:`01_rag_map`).
     """
 
-    _SQLITE_MAX_VARS = 500  # stay well under SQLite's bound-parameter limit
+    table = "vectors"
+    column = "vector"
+    what = "embedding cache"
 
     def __init__(self, path: str | os.PathLike, fingerprint: str, dim: int):
-        self.path = Path(path)
-        self.fingerprint = fingerprint
+        super().__init__(path, fingerprint)
         self.dim = int(dim)
-        self._conn: sqlite3.Connection | None = None
-
-    def _connect(self) -> sqlite3.Connection:
-        if self._conn is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                self._conn = self._open()
-            except sqlite3.DatabaseError as err:
-                self._move_aside(err)
-                self._conn = self._open()
-        return self._conn
-
-    def _open(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=60)
-        try:
-            # ``connect`` is lazy: these statements read the header and so detect a non-database file.
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS vectors ("
-                "fingerprint TEXT NOT NULL, key TEXT NOT NULL, vector BLOB NOT NULL, "
-                "PRIMARY KEY (fingerprint, key)) WITHOUT ROWID"
-            )
-            conn.execute("SELECT count(*) FROM (SELECT 1 FROM vectors LIMIT 1)").fetchone()
-            conn.commit()
-        except sqlite3.DatabaseError:
-            conn.close()
-            raise
-        return conn
-
-    def _move_aside(self, err: Exception) -> None:
-        if self._conn is not None:
-            with contextlib.suppress(sqlite3.Error):
-                self._conn.close()
-            self._conn = None
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
-        warnings.warn(
-            f"Embedding cache {self.path} is unreadable ({err}); moved it to {aside.name} and starting a new one.",
-            RuntimeWarning,
-            stacklevel=3,
-        )
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            part = Path(f"{self.path}{suffix}")
-            if part.exists():
-                os.replace(part, Path(f"{aside}{suffix}"))
 
     def get(self, keys: list[str]) -> dict[str, np.ndarray]:
         """The stored vectors for those keys that have a valid one."""
-        try:
-            return self._get(keys)
-        except sqlite3.DatabaseError as err:
-            self._move_aside(err)
-            return {}
-
-    def _get(self, keys: list[str]) -> dict[str, np.ndarray]:
-        conn = self._connect()
-        found: dict[str, np.ndarray] = {}
-        unique = list(dict.fromkeys(keys))
-        for start in range(0, len(unique), self._SQLITE_MAX_VARS):
-            chunk = unique[start : start + self._SQLITE_MAX_VARS]
-            marks = ",".join("?" * len(chunk))
-            rows = conn.execute(
-                f"SELECT key, vector FROM vectors WHERE fingerprint = ? AND key IN ({marks})",
-                [self.fingerprint, *chunk],
-            )
-            for key, blob in rows:
-                if len(blob) == 4 * self.dim:  # a wrong-length vector is a miss, re-encoded and replaced
-                    found[key] = np.frombuffer(blob, dtype=np.float32)
-        return found
+        # a wrong-length vector is a miss, re-encoded and replaced
+        return {key: np.frombuffer(blob, dtype=np.float32) for key, blob in self.get_bytes(keys).items()
+                if len(blob) == 4 * self.dim}
 
     def put(self, items: dict[str, np.ndarray]) -> None:
         """Store vectors in one transaction (all or nothing)."""
-        rows = [(self.fingerprint, key, np.asarray(vec, dtype=np.float32).tobytes()) for key, vec in items.items()]
-        try:
-            conn = self._connect()
-            with conn:  # one transaction: commit on success, roll back on error
-                conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
-        except sqlite3.DatabaseError as err:
-            self._move_aside(err)
-            conn = self._connect()
-            with conn:
-                conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
-
-    def __len__(self) -> int:
-        row = self._connect().execute("SELECT count(*) FROM vectors WHERE fingerprint = ?", [self.fingerprint])
-        return int(row.fetchone()[0])
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        self.put_bytes({key: np.asarray(vec, dtype=np.float32).tobytes() for key, vec in items.items()})
 
 
 def _check_texts(texts: Any) -> list[str]:
