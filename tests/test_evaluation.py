@@ -255,7 +255,5 @@ def test_text_to_image_recall_is_the_vision_metric():
     from irbook import vision
     from irbook.vision import encoders
 
-    rng = np.random.default_rng(0)
-    texts, images, gold = rng.normal(size=(40, 8)), rng.normal(size=(20, 8)), rng.integers(0, 20, 40)
     assert vision.retrieval_recall is ev.text_to_image_recall
-    assert encoders.retrieval_recall(texts, images, gold) == ev.text_to_image_recall(texts, images, gold)
+    assert not hasattr(encoders, "retrieval_recall"), "one home: the metric lives in irbook.evaluation"

@@ -5,8 +5,11 @@ The chapters grow this package one concept at a time (as in d2l). Start every ch
 
 - :mod:`irbook.data`: the data-set registry, the types loaders return (corpus, queries, qrels, answers) and the
   loaders of the text sets
-- :mod:`irbook.models`: the text embedder (with an embedding cache) and the LLM loader
-- :mod:`irbook.llm`: chat, generation, log-probabilities and hidden states of a causal LM
+- :mod:`irbook.formats`: standard collection formats in and out (TREC, SMART, BEIR, ``ir_datasets``, TREC runs)
+- :mod:`irbook.models`: the text embedder (with an embedding cache)
+- :mod:`irbook.llm`: the LLM loader and its two backends (transformers for internals, llama.cpp for fast
+  generation): chat, generation (with a generation cache), log-probabilities, hidden states, forward hooks
+- :mod:`irbook.model_registry`: the default model files, each with its source, size, sha256 and licence
 - :mod:`irbook.retrieval`: BM25, dense, hybrid (RRF) and rerank, one ``search(queries, k)`` protocol
 - :mod:`irbook.retrievability`: retrievability scores and Gini coefficients (chapter 13)
 - :mod:`irbook.evaluation`: IR, QA, classification, detection and image-text metrics, paired significance tests
@@ -15,7 +18,7 @@ The chapters grow this package one concept at a time (as in d2l). Start every ch
   headless
 - :mod:`irbook.plots`: the book's plotly theme and common figures
 - :mod:`irbook.runtime`: :func:`~irbook.setup`, seeds, devices, quiet libraries, run times
-- :mod:`irbook.cache`: the user cache folder and atomic, checksummed cache writes
+- :mod:`irbook.cache`: the user cache folder, atomic cache writes and the SQLite store behind the run-time caches
 - :mod:`irbook.chapters`: modules generated from the notebooks' ``#| export`` cells (never edited by hand)
 """
 from irbook.runtime import DEFAULT_SEED, Settings

@@ -10,7 +10,7 @@ Introduced in appendix A1 (:doc:`A1_tiny_clip`).
 from __future__ import annotations
 
 import importlib.util
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -196,19 +196,3 @@ def clip(name: str = "auto", device: str = "auto", **kwargs):
     if not pretrained:
         pretrained = DEFAULT_OPEN_CLIP[1] if model_name == DEFAULT_OPEN_CLIP[0] else "openai"
     return OpenClip(model_name, pretrained, device=device, **kwargs)
-
-
-def retrieval_recall(text_emb: np.ndarray, image_emb: np.ndarray, gold: Sequence[int], ks=(1, 5, 10)) -> dict[int, float]:
-    """Text-to-image Recall@k: the share of texts whose gold image (index ``gold[i]``) ranks in the top k.
-
-    Introduced in appendix A1 (:doc:`A1_tiny_clip`).
-    """
-    gold = np.asarray(gold)
-    if text_emb.shape[0] != len(gold):
-        raise ValueError(f"{text_emb.shape[0]} texts but {len(gold)} gold image indices")
-    if text_emb.shape[1] != image_emb.shape[1]:
-        raise ValueError(f"text and image embeddings differ in width: {text_emb.shape[1]} vs {image_emb.shape[1]}")
-    scores = text_emb @ image_emb.T
-    gold_scores = scores[np.arange(len(gold)), gold]
-    ranks = (scores > gold_scores[:, None]).sum(axis=1)  # 0 = the gold image is first
-    return {int(k): float((ranks < k).mean()) for k in ks}
