@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from irbook.cache import atomic_path, cache_dir, sha256_file
+from irbook.vision.encoders import _check_texts as _texts
 
 FORMAT_VERSION = 1
 IMAGE_SIZE = 224  # EfficientNet-Lite0's training resolution
@@ -125,16 +126,6 @@ def _check_batch(batch_size) -> int:
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
     return batch_size
-
-
-def _texts(texts) -> list[str]:
-    if isinstance(texts, str):
-        raise TypeError("encode_texts takes a list of strings; wrap a single text in a list")
-    texts = list(texts)
-    bad = [t for t in texts if not isinstance(t, str)]
-    if bad:
-        raise TypeError(f"every text must be a str, got {type(bad[0]).__name__}")
-    return texts
 
 
 def _normalise(x: np.ndarray) -> np.ndarray:
