@@ -315,7 +315,7 @@ def t_retrievability(rankings: np.ndarray, labels: np.ndarray, n_docs: int, **kw
 # ----------------------------------------------------------------------------------------------
 
 TOKEN_PATTERN = r"(?u)\b[a-z][a-z]+\b"
-"""Words of two letters or more, no digits: the tokens simulated queries are made of."""
+"""The tokens that simulated queries are made of, words of two letters or more and no digits."""
 
 
 def ngram_pool(texts: Sequence[str], n: int, min_df: int = 2):

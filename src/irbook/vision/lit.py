@@ -227,7 +227,7 @@ def _bridge_parts(top_k: int):
 
 def make_heads(dim: int = 384, bridge=None):
     """The trainable part: a linear image head 1280 -> dim, a residual linear text head (identity at start)
-    and CLIP's learnable temperature. With ``bridge`` (:func:`_bridge_parts`) the image side is residual too:
+    and CLIP's learnable temperature. With ``bridge`` (``_bridge_parts``) the image side is residual too:
     it starts at the zero-shot bridge's embedding (image head initialised to zero) and learns a correction."""
     import torch
 
