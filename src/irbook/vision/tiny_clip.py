@@ -10,7 +10,7 @@ training images with their captions.
 
 What lives here is the model (:func:`make_net`, :func:`contrastive_loss`), its inputs (:func:`to_tensor`,
 :func:`load_image`) and its verified cache (:func:`load`, :func:`save`). The training loop is taught, and lives, in
-appendix A1: ``irbook.chapters.chA1_tiny_clip.train_tiny_clip()`` trains the net (about 3 minutes on 2 CPU cores)
+appendix A1: ``irbook.chapters.chA1_tiny_clip.train_tiny_clip()`` trains the net (up to about 3 minutes on 2 shared CPU cores)
 and writes it here with a sha256 sidecar; :func:`load` (what ``vision.clip("tiny")`` calls) reads it and, when it
 is missing or corrupt, raises :class:`TinyClipNotTrainedError` saying how to train it.
 
@@ -287,6 +287,6 @@ def load(config: TinyClipConfig = TinyClipConfig()):
         except Exception as err:  # a file that passes its checksum but does not load
             problem = f"the cached file does not load ({type(err).__name__}: {err})"
     raise TinyClipNotTrainedError(
-        f"tiny CLIP weights at {path}: {problem}. Train them once (about 3 minutes on 2 CPU cores) by running "
+        f"tiny CLIP weights at {path}: {problem}. Train them once (up to about 3 minutes on 2 CPU cores) by running "
         "appendix A1 (notebooks/A1_tiny_clip.ipynb) or by calling "
         "irbook.chapters.chA1_tiny_clip.train_tiny_clip(config) with this config; they are then cached.")
