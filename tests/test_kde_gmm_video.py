@@ -1,9 +1,11 @@
-"""Chapter 16 (KDE-GMM video retrieval): boundary detection, scoring and the two widgets' logic, headless."""
+"""Chapter 16 (KDE-GMM video retrieval): the chapter's exported methods, detection scoring and the two views."""
 import numpy as np
 import pytest
 
-from irbook.widgets.kde_gmm_video import (ChangeThresholdExplorer, TemporalQueryBuilder, detect_boundaries,
-                                          score_detections)
+from irbook.chapters.ch16_kde_gmm_video import (change, detect_boundaries, dp_temporal_search, kde_gmm_detect,
+                                                kde_gmm_threshold, keyframes, rrf_pivot_search)
+from irbook.evaluation import score_detections
+from irbook.widgets.kde_gmm_video import ChangeThresholdExplorer, TemporalQueryBuilder
 
 
 def test_detect_boundaries_merges_runs_and_reports_their_last_frame():
@@ -97,7 +99,7 @@ def test_query_builder_validates_steps_and_renders():
     steps = [("semantic", "a red circle"), ("ocr", "  "), ("ocr", "AGENDA")]
     assert builder.check(steps) == [("semantic", "a red circle"), ("ocr", "AGENDA")]
     assert builder.search(steps, 10)[0]["frames"] == [0, 10]
-    html = builder.render(steps, 10)
+    html = builder.table(steps, 10)
     assert "v7 f10" in html and "AGENDA" in html and "&#10003;" in html
     with pytest.raises(ValueError, match="unknown modality"):
         builder.check([("audio", "a bell")])
@@ -105,7 +107,9 @@ def test_query_builder_validates_steps_and_renders():
         builder.check([("ocr", "")])
     with pytest.raises(ValueError, match="max_gap"):
         builder.search(steps, 0)
-    assert len(builder.widget(steps=steps).children) == 5
+    box = builder.widget(steps=steps)
+    assert len(box.children) == 2 and "AGENDA" in box.children[1].value
+    assert "unknown modality" in builder.render(max_gap=10, modality_1="audio", text_1="a bell")
 
 
 def test_query_builder_rejects_a_search_that_skips_steps():
@@ -114,3 +118,52 @@ def test_query_builder_rejects_a_search_that_skips_steps():
         builder.search([("semantic", "a"), ("semantic", "b")], 5)
     with pytest.raises(TypeError):
         TemporalQueryBuilder("not callable", ["semantic"])
+
+
+def test_kde_gmm_threshold_separates_two_modes_and_refuses_bad_input():
+    rng = np.random.default_rng(0)
+    signal = rng.uniform(0.005, 0.02, 300)
+    signal[::30] = rng.uniform(0.4, 0.6, 10)          # ten transitions, far above the floor
+    fit = kde_gmm_threshold(signal)
+    assert fit["separated"] and 0.02 < fit["threshold"] < 0.4
+    assert kde_gmm_detect(signal, 1, min_gap=1).tolist() == list(range(0, 300, 30))
+    assert kde_gmm_threshold(signal, weights="equal")["threshold"] <= fit["threshold"]
+    with pytest.raises(ValueError, match="weights"):
+        kde_gmm_threshold(signal, weights="both")
+    with pytest.raises(ValueError, match="at least 10"):
+        kde_gmm_threshold(signal[:5])
+
+
+def test_change_and_keyframes():
+    features = np.repeat(np.eye(3), 4, axis=0)        # three segments of four identical rows
+    d = change(features, 1, "cos")
+    assert np.flatnonzero(d > 0.5).tolist() == [4, 8]
+    assert keyframes(features, [4, 8]).tolist() == [0, 4, 8]
+    with pytest.raises(ValueError, match="kind"):
+        change(features, 1, "l2")
+    with pytest.raises(ValueError, match="gap"):
+        change(features, 0)
+
+
+def test_dp_temporal_search_keeps_order_and_gap():
+    # two videos, keyframes at frames 0, 10, 20 (video a) and 0, 10 (video b); step 1 likes a:20, step 2 likes a:0
+    scores = np.array([[0.2, 0.5, 1.0, 0.0, 0.0], [1.0, 0.1, 0.6, 0.0, 0.9]])
+    videos, frames = ["a", "a", "a", "b", "b"], [0, 10, 20, 0, 10]
+    best = dp_temporal_search(scores, videos, frames, max_gap=15)[0]
+    assert best["video"] == "a" and best["frames"] == [10, 20] and best["score"] == pytest.approx(1.1)
+    assert dp_temporal_search(scores, videos, frames, max_gap=5) == []
+    with pytest.raises(ValueError, match="max_gap"):
+        dp_temporal_search(scores, videos, frames, max_gap=0)
+
+
+def test_rrf_pivot_search_follows_the_released_scoring():
+    # pivot list [5, 9]; step 2 list [7, 30]; step 3 list [8]; window 3, k 100
+    out = rrf_pivot_search([[5, 9], [7, 30], [8]], window=3, k_rrf=100)
+    assert [r["keyframes"] for r in out] == [[5, 7, 8], [9, None, None]]
+    assert out[0]["score"] == pytest.approx(1 / 100 + 1 / 100 + 1 / 100)
+    assert out[1]["score"] == pytest.approx(1 / 101)
+    # every hit in the window counts, summed: a pivot with two later hits outranks a better-ranked pivot with one
+    out = rrf_pivot_search([[0, 10], [1, 11, 12]], window=3, k_rrf=100)
+    assert out[0]["keyframes"] == [10, 11]
+    with pytest.raises(ValueError, match="window"):
+        rrf_pivot_search([[1]], window=0)

@@ -193,23 +193,30 @@ def test_contrastive_loss_prefers_matching_pairs():
 
 
 def test_cache_corrupt_file_is_rebuilt(tmp_path, monkeypatch):
+    """Appendix A1's training function caches the weights; vision.tiny_clip.load reads them, and refuses (with the
+    call that trains them) when they are missing or corrupt; training again repairs them."""
+    from irbook.chapters.chA1_tiny_clip import train_tiny_clip
     from irbook.vision import tiny_clip
 
     monkeypatch.setenv("IRBOOK_CACHE", str(tmp_path))
     config = tiny_clip.TinyClipConfig(n_caption_scenes=64, epochs=1, batch_size=32, use_coco=False, image_size=32,
                                       width=8)
-    net, report = tiny_clip.load_or_train(config, verbose=False)
+    with pytest.raises(tiny_clip.TinyClipNotTrainedError, match="train_tiny_clip"):
+        tiny_clip.load(config)
+    net, report = train_tiny_clip(config, verbose=False)
     path = tiny_clip.cache_path(config)
     assert path.exists() and not report["from_cache"]
-    _, again = tiny_clip.load_or_train(config)
-    assert again["from_cache"]
+    _, again = train_tiny_clip(config)
+    assert again["from_cache"] and tiny_clip.load(config)[1]["from_cache"]
     path.write_bytes(path.read_bytes()[:100])  # truncate: the checksum no longer matches
+    with pytest.raises(tiny_clip.TinyClipNotTrainedError, match="sha256"):
+        tiny_clip.load(config)
     with pytest.warns(UserWarning, match="sha256"):
-        _, rebuilt = tiny_clip.load_or_train(config)
-    assert not rebuilt["from_cache"] and tiny_clip._cache_problem(path) is None
+        _, rebuilt = train_tiny_clip(config)
+    assert not rebuilt["from_cache"] and tiny_clip.cache_problem(path) is None
     path.with_name(path.name + ".sha256").unlink()
     with pytest.warns(UserWarning, match="checksum file is missing"):
-        tiny_clip.load_or_train(config)
+        train_tiny_clip(config)
 
 
 def test_clip_name_auto_and_missing_open_clip(monkeypatch):
@@ -232,8 +239,10 @@ def test_clip_name_auto_and_missing_open_clip(monkeypatch):
 
 @pytest.fixture(scope="module")
 def tiny_model():
+    from irbook.chapters.chA1_tiny_clip import train_tiny_clip
     from irbook.vision import clip
 
+    train_tiny_clip()  # from the cache when appendix A1 has run, else trained once (minutes)
     return clip("tiny", device="cpu")
 
 

@@ -6,7 +6,7 @@
 - :mod:`irbook.vision.scenes`: generated scenes (captions, attributes, masks) and videos (shots, transitions, events)
 - :mod:`irbook.vision.media`: COCO-mini photos, captions and masks; real clips and frame sampling
 - :mod:`irbook.vision.lit`: the offline LiT model (EfficientNet-Lite0 + MiniLM, trained heads) and the zero-shot bridge
-- :mod:`irbook.vision.tiny_clip`: how the from-scratch baseline is built, trained and cached
+- :mod:`irbook.vision.tiny_clip`: the from-scratch baseline and its verified cache (trained in appendix A1)
 
 Introduced in appendix A1 (:doc:`A1_tiny_clip`).
 """

@@ -54,12 +54,11 @@ class TinyClip:
     """The book's offline image-text model (see :mod:`irbook.vision.tiny_clip`): CNN image tower, frozen MiniLM text
     tower with a linear adapter, both in MiniLM's 384-d space."""
 
-    def __init__(self, config: tiny_clip.TinyClipConfig | None = None, device: str = "auto", rebuild: bool = False,
-                 batch_size: int = 256):
+    def __init__(self, config: tiny_clip.TinyClipConfig | None = None, device: str = "auto", batch_size: int = 256):
         self.config = config or tiny_clip.TinyClipConfig()
         self.device = resolve_device(device)
         self.batch_size = _check_batch(batch_size)
-        self.net, self.report = tiny_clip.load_or_train(self.config, rebuild=rebuild)
+        self.net, self.report = tiny_clip.load(self.config)  # trained by appendix A1 (train_tiny_clip)
         self.net.to(self.device)
         self.name = f"irbook-tiny-clip-{self.config.key()}"
         self.dim = int(self.net.text_adapter.weight.shape[0])
@@ -165,7 +164,8 @@ def clip(name: str = "auto", device: str = "auto", **kwargs):
       and MiniLM towers with trained projection heads (image features computed once, heads trained in seconds).
     - ``"zero-shot"``: :class:`irbook.vision.lit.ZeroShotBridge`, no training: ImageNet class probabilities ->
       MiniLM embeddings of the class names.
-    - ``"tiny"``: the from-scratch tiny CLIP, the appendix's teaching baseline (trained once, 1-3 minutes, cached).
+    - ``"tiny"``: the from-scratch tiny CLIP, the appendix's teaching baseline, loaded from the cache that appendix
+      A1's ``irbook.chapters.chA1_tiny_clip.train_tiny_clip()`` writes (a clear error says so when it is missing).
     - ``"ViT-B-32"``, ``"ViT-B-32/laion2b_s34b_b79k"``, any open_clip model (optionally ``/pretrained``): open_clip;
       a clear error when it is not installed or its weights cannot be had.
 

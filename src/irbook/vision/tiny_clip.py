@@ -6,8 +6,13 @@ convolutional image tower) is trained with the contrastive InfoNCE loss of CLIP 
 image next to the embedding of its caption. A linear adapter on the text side (initialised to the identity) gives
 the text space a little room to move, while the MiniLM weights stay frozen. Training data: generated scenes
 (:mod:`irbook.vision.scenes`, each caption redrawn on fresh backgrounds every epoch) and the 80 real COCO-mini
-training images with their captions. It trains in about a minute or two on 2 CPU cores and is cached with a sha256
-sidecar; a missing or corrupt cache is rebuilt.
+training images with their captions.
+
+What lives here is the model (:func:`make_net`, :func:`contrastive_loss`), its inputs (:func:`to_tensor`,
+:func:`load_image`) and its verified cache (:func:`load`, :func:`save`). The training loop is taught, and lives, in
+appendix A1: ``irbook.chapters.chA1_tiny_clip.train_tiny_clip()`` trains the net (up to about 3 minutes on 2 shared CPU cores)
+and writes it here with a sha256 sidecar; :func:`load` (what ``vision.clip("tiny")`` calls) reads it and, when it
+is missing or corrupt, raises :class:`TinyClipNotTrainedError` saying how to train it.
 
 Introduced in appendix A1 (:doc:`A1_tiny_clip`).
 """
@@ -211,86 +216,6 @@ def _text_encoder(name: str):
     return lambda texts: model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True)
 
 
-def train(config: TinyClipConfig = TinyClipConfig(), log_every: int = 0) -> tuple[Any, dict]:
-    """Train the tiny CLIP from scratch; return ``(net, report)`` (report: loss history, timings, data sizes).
-
-    Introduced in appendix A1 (:doc:`A1_tiny_clip`).
-    """
-    from irbook.vision import scenes
-
-    torch = _torch()
-    config.validate()
-    started = time.perf_counter()
-    threads = torch.get_num_threads()
-    torch.set_num_threads(min(threads, 2))  # the book's budget is 2 CPU cores
-    try:
-        rng = np.random.default_rng(config.seed)
-        torch.manual_seed(config.seed)
-        train_scenes = scenes.generate_scenes(config.n_caption_scenes, seed=config.seed, size=config.image_size,
-                                              split="train")
-        encode = _text_encoder(config.text_model)
-        scene_captions = [s.caption for s in train_scenes]
-        coco_images, coco_captions = _coco_training_pairs(config.image_size) if config.use_coco else ([], [])
-        flat_coco = [c for caps in coco_captions for c in caps]
-        t0 = time.perf_counter()
-        text_emb = encode(scene_captions + flat_coco).astype(np.float32)
-        text_seconds = time.perf_counter() - t0
-        scene_text = torch.from_numpy(text_emb[: len(scene_captions)])
-        coco_text = torch.from_numpy(text_emb[len(scene_captions):])
-        coco_owner = np.repeat(np.arange(len(coco_captions)), [len(c) for c in coco_captions]) if coco_captions else []
-        dim = text_emb.shape[1]
-        net = make_net(config, dim)
-        n_items = len(train_scenes) + len(coco_images)
-        steps_per_epoch = max(1, n_items // config.batch_size)
-        total_steps = steps_per_epoch * config.epochs
-        optimiser = torch.optim.AdamW(net.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-        schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=config.lr, total_steps=total_steps,
-                                                       pct_start=0.15)
-        history = []
-        net.train()
-        step = 0
-        for epoch in range(config.epochs):
-            # a fresh drawing of every caption's scene: new background, jitter and size within its class
-            images = [train_scenes[i].image if epoch == 0 else scenes.scene_variant(train_scenes[i], epoch)
-                      for i in range(len(train_scenes))]
-            order = rng.permutation(n_items)
-            for b in range(steps_per_epoch):
-                idx = order[b * config.batch_size:(b + 1) * config.batch_size]
-                batch_images, batch_text = [], []
-                for i in idx:
-                    if i < len(train_scenes):
-                        batch_images.append(images[i])
-                        batch_text.append(scene_text[i])
-                    else:
-                        j = i - len(train_scenes)
-                        image = coco_images[j]
-                        if rng.random() < 0.5:
-                            image = image[:, ::-1]  # a mirrored photo keeps its caption (mostly) true
-                        batch_images.append(image)
-                        choices = np.flatnonzero(coco_owner == j)
-                        batch_text.append(coco_text[int(rng.choice(choices))])
-                pixels = to_tensor(batch_images, config.image_size)
-                loss = contrastive_loss(net.encode_image(pixels), net.encode_text(torch.stack(batch_text)),
-                                        net.logit_scale)
-                optimiser.zero_grad()
-                loss.backward()
-                optimiser.step()
-                schedule.step()
-                step += 1
-                history.append(float(loss.detach()))
-                if log_every and step % log_every == 0:
-                    print(f"step {step}/{total_steps}  loss {history[-1]:.3f}  "
-                          f"temperature {1 / net.logit_scale.exp().item():.4f}")
-        net.eval()
-    finally:
-        torch.set_num_threads(threads)
-    report = {"loss": history, "steps": total_steps, "train_seconds": time.perf_counter() - started,
-              "text_encoding_seconds": text_seconds, "n_scene_captions": len(scene_captions),
-              "n_coco_images": len(coco_images), "n_coco_captions": len(flat_coco),
-              "temperature": float(1 / net.logit_scale.exp().item())}
-    return net, report
-
-
 # --------------------------------------------------------------------------- the cached model
 
 
@@ -299,8 +224,20 @@ def cache_path(config: TinyClipConfig) -> Path:
     return cache_dir("models", "tiny-clip") / f"tiny_clip-{config.key()}.pt"
 
 
-def _save(net, config: TinyClipConfig, report: dict, path: Path) -> None:
+class TinyClipNotTrainedError(FileNotFoundError):
+    """No verified trained weights for a tiny CLIP config: train them with appendix A1's training function.
+
+    Introduced in appendix A1 (:doc:`A1_tiny_clip`).
+    """
+
+
+def save(net, config: TinyClipConfig, report: dict, path: Path | None = None) -> Path:
+    """Write trained weights and their report atomically, with a sha256 sidecar; returns the path.
+
+    Introduced in appendix A1 (:doc:`A1_tiny_clip`).
+    """
     torch = _torch()
+    path = Path(path or cache_path(config))
     payload = {"format": FORMAT_VERSION, "config": dataclasses.asdict(config), "report": report,
                "state_dict": net.state_dict()}
     with atomic_path(path) as tmp:
@@ -308,10 +245,14 @@ def _save(net, config: TinyClipConfig, report: dict, path: Path) -> None:
     sidecar = path.with_name(path.name + ".sha256")
     with atomic_path(sidecar) as tmp:
         tmp.write_text(sha256_file(path) + "\n")
+    return path
 
 
-def _cache_problem(path: Path) -> str | None:
-    """Why the cached file cannot be trusted, or None when its checksum matches its sidecar."""
+def cache_problem(path: Path) -> str | None:
+    """Why the cached file cannot be trusted, or None when its checksum matches its sidecar.
+
+    Introduced in appendix A1 (:doc:`A1_tiny_clip`).
+    """
     sidecar = path.with_name(path.name + ".sha256")
     if not path.exists():
         return "no cached weights"
@@ -322,29 +263,30 @@ def _cache_problem(path: Path) -> str | None:
     return None
 
 
-def load_or_train(config: TinyClipConfig = TinyClipConfig(), rebuild: bool = False, verbose: bool = True):
-    """The trained net and its report: from the cache when it checks out, else trained now and cached.
+_cache_problem = cache_problem  # the earlier private name
+
+
+def load(config: TinyClipConfig = TinyClipConfig()):
+    """The trained net and its report from the verified cache.
+
+    Raises :class:`TinyClipNotTrainedError` when the weights are missing, fail their checksum or do not load;
+    the message names the file, the problem and the call that trains them (appendix A1).
 
     Introduced in appendix A1 (:doc:`A1_tiny_clip`).
     """
     torch = _torch()
     config.validate()
     path = cache_path(config)
-    problem = "rebuild was asked for" if rebuild else _cache_problem(path)
+    problem = cache_problem(path)
     if problem is None:
         try:
             payload = torch.load(path, map_location="cpu", weights_only=False)
             net = make_net(config, payload["state_dict"]["text_adapter.weight"].shape[0])
             net.load_state_dict(payload["state_dict"])
-            net.eval()
-            report = dict(payload["report"], from_cache=True)
-            return net, report
-        except Exception as err:  # a file that passes its checksum but does not load: rebuild it too
+            return net.eval(), dict(payload["report"], from_cache=True)
+        except Exception as err:  # a file that passes its checksum but does not load
             problem = f"the cached file does not load ({type(err).__name__}: {err})"
-    if verbose and problem != "no cached weights":
-        warnings.warn(f"tiny CLIP cache at {path}: {problem}; retraining")
-    elif verbose:
-        print(f"Training the tiny CLIP once (about 1-3 minutes on 2 CPU cores); it is then cached at {path}")
-    net, report = train(config)
-    _save(net, config, report, path)
-    return net, dict(report, from_cache=False)
+    raise TinyClipNotTrainedError(
+        f"tiny CLIP weights at {path}: {problem}. Train them once (up to about 3 minutes on 2 CPU cores) by running "
+        "appendix A1 (notebooks/A1_tiny_clip.ipynb) or by calling "
+        "irbook.chapters.chA1_tiny_clip.train_tiny_clip(config) with this config; they are then cached.")

@@ -1,11 +1,13 @@
-"""Chapter 16's helpers and widgets: shot-boundary detections, their scoring, a threshold explorer for one video's
-frame-change signal, and a temporal query builder.
+"""Chapter 16's views: a threshold explorer for one video's frame-change signal and a temporal query builder.
 
-The KDE-GMM thresholding itself is written out in the chapter; what lives here is what the widgets and the tests
-need headless: turning a signal and a threshold into detections (:func:`detect_boundaries`), scoring detections
-against ground-truth transitions with a tolerance (:func:`score_detections`), :class:`ChangeThresholdExplorer`
-(signal, density, mixture components, adaptive threshold beside a manual slider) and :class:`TemporalQueryBuilder`
-(a sequence of scene descriptions, each with its own modality, sent to a search function).
+Views only, on :class:`irbook.widgets.View`: the algorithms they draw (boundary detection, the KDE-GMM threshold,
+the temporal searches) are the chapter's own, written in its Method cells and exported to
+:mod:`irbook.chapters.ch16_kde_gmm_video`; detections are scored by :func:`irbook.evaluation.score_detections`.
+
+- :class:`ChangeThresholdExplorer`: the signal, its density, the mixture components and the adaptive threshold
+  beside a manual slider, with the detections and their precision / recall / F1;
+- :class:`TemporalQueryBuilder`: a sequence of scene descriptions, each with its own modality, sent to a search
+  function, and the ranked chains of keyframes it returns.
 
 Introduced in chapter 16 (:doc:`16_kde_gmm_video`).
 """
@@ -16,80 +18,49 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from irbook.chapters.ch16_kde_gmm_video import check_signal, detect_boundaries
 from irbook.evaluation import _check_intervals
-from irbook.evaluation import score_detections  # noqa: F401  (moved to irbook.evaluation; kept importable here)
-from irbook.widgets import _display_data
-
-_CELL = "padding:2px 8px;border-bottom:1px solid #ddd;"
+from irbook.evaluation import score_detections  # noqa: F401  (its home is irbook.evaluation; importable here too)
+from irbook.widgets import CELL_STYLE, TABLE_STYLE, View
 
 
-def _as_signal(signal) -> np.ndarray:
-    array = np.asarray(signal, dtype=float)
-    if array.ndim != 1 or len(array) < 2:
-        raise ValueError(f"a change signal must be a 1-D array of at least 2 values, got shape {array.shape}")
-    if not np.all(np.isfinite(array)):
-        raise ValueError("the change signal contains NaN or infinite values")
-    return array
-
-
-def detect_boundaries(signal, threshold: float, min_gap: int = 4) -> np.ndarray:
-    """Frames where ``signal > threshold``, one detection per run: frames closer than ``min_gap`` to the previous
-    frame above the threshold join its run (a dissolve lifts several frames in a row), and the run is reported by its
-    last frame (where the new shot begins).
-
-    Introduced in chapter 16 (:doc:`16_kde_gmm_video`).
-    """
-    signal = _as_signal(signal)
-    if not isinstance(min_gap, (int, np.integer)) or min_gap < 1:
-        raise ValueError(f"min_gap must be a positive int, got {min_gap!r}")
-    if not np.isfinite(threshold):
-        raise ValueError(f"threshold must be a finite number, got {threshold!r}")
-    above = np.flatnonzero(signal > threshold)
-    detections: list[int] = []
-    last = None
-    for frame in above:
-        if last is not None and frame - last <= min_gap:
-            detections[-1] = int(frame)
-        else:
-            detections.append(int(frame))
-        last = frame
-    return np.array(detections, dtype=int)
-
-
-class ChangeThresholdExplorer:
+class ChangeThresholdExplorer(View):
     """One video's frame-change signal with an adaptive threshold and a manual one.
 
     ``fit`` (optional) describes the adaptive fit in signal units: ``threshold`` (float), and for the density panel
     ``grid`` (x values), ``density`` (the kernel density on the grid) and ``components`` (a list of weighted
     component densities on the grid, e.g. the two Gaussians of a mixture). ``intervals`` are the ground-truth
     transitions (optional): with them, the readout scores each threshold.
+
+    Introduced in chapter 16 (:doc:`16_kde_gmm_video`).
     """
 
     def __init__(self, signal, intervals=None, fit: dict | None = None, min_gap: int = 4, tolerance: int = 2,
                  title: str = "Frame-change signal"):
-        self.signal = _as_signal(signal)
+        self.signal = check_signal(signal)
         self.intervals = _check_intervals(intervals) if intervals is not None else None
         self.fit = dict(fit or {})
         if "threshold" in self.fit and not np.isfinite(self.fit["threshold"]):
-            raise ValueError("fit['threshold'] must be a finite number")
+            raise ValueError(f"fit['threshold'] must be a finite number, got {self.fit['threshold']!r}")
         grid = self.fit.get("grid")
         if grid is not None:
-            for key in ("density",):
-                if key in self.fit and len(self.fit[key]) != len(grid):
-                    raise ValueError(f"fit[{key!r}] has {len(self.fit[key])} values for a grid of {len(grid)}")
+            if "density" in self.fit and len(self.fit["density"]) != len(grid):
+                raise ValueError(f"fit['density'] has {len(self.fit['density'])} values for a grid of {len(grid)}")
             for comp in self.fit.get("components", []):
                 if len(comp) != len(grid):
                     raise ValueError(f"a component has {len(comp)} values for a grid of {len(grid)}")
+        detect_boundaries(self.signal, float(np.max(self.signal)), min_gap)  # validates min_gap early
         self.min_gap = min_gap
         self.tolerance = tolerance
         self.title = title
-        detect_boundaries(self.signal, float(np.max(self.signal)), min_gap)  # validates min_gap early
 
     @property
     def adaptive_threshold(self) -> float | None:
+        """The fitted threshold, or None without a fit."""
         return float(self.fit["threshold"]) if "threshold" in self.fit else None
 
     def detections(self, threshold: float) -> np.ndarray:
+        """The frames detected at ``threshold``."""
         return detect_boundaries(self.signal, threshold, self.min_gap)
 
     def metrics_at(self, threshold: float) -> dict:
@@ -137,6 +108,7 @@ class ChangeThresholdExplorer:
         return fig.update_layout(title=self.title, height=360, legend={"orientation": "h", "y": -0.25})
 
     def readout(self, threshold: float) -> str:
+        """An HTML table: the threshold, the detections and, with ground truth, the scores."""
         m = self.metrics_at(threshold)
         cells = [("threshold", f"{threshold:.4f}"), ("detections", str(len(m["detections"])))]
         if self.adaptive_threshold is not None:
@@ -144,48 +116,47 @@ class ChangeThresholdExplorer:
         if "f1" in m:
             cells += [("precision / recall / F1", f"{m['precision']:.2f} / {m['recall']:.2f} / {m['f1']:.2f}"),
                       ("TP / FP / FN", f"{m['tp']} / {m['fp']} / {m['fn']}")]
-        body = "".join(f'<tr><th style="{_CELL}text-align:left;">{k}</th><td style="{_CELL}">{v}</td></tr>'
+        body = "".join(f'<tr><th style="{CELL_STYLE}text-align:left;">{k}</th><td style="{CELL_STYLE}">{v}</td></tr>'
                        for k, v in cells)
-        return f'<table style="border-collapse:collapse;">{body}</table>'
+        return f'<table style="{TABLE_STYLE}">{body}</table>'
 
-    def widget(self):
-        """A manual-threshold slider (started at the adaptive threshold) driving the figure and the readout."""
+    def controls(self, threshold: float | None = None) -> dict:
+        """A manual-threshold slider, started at ``threshold`` (default: the adaptive threshold)."""
         import ipywidgets as w
 
         low, high = float(self.signal.min()), float(self.signal.max())
-        start = self.adaptive_threshold if self.adaptive_threshold is not None else (low + high) / 2
-        slider = w.FloatSlider(value=min(max(start, low), high), min=low, max=high, step=(high - low) / 200 or 0.01,
-                               description="manual", readout_format=".3f", continuous_update=False,
-                               layout=w.Layout(width="95%"))
-        shown = w.Output()
-        readout = w.HTML(self.readout(slider.value))
+        start = threshold if threshold is not None else self.adaptive_threshold
+        start = (low + high) / 2 if start is None else start
+        return {"threshold": w.FloatSlider(value=min(max(start, low), high), min=low, max=high,
+                                           step=(high - low) / 200 or 0.01, description="manual",
+                                           readout_format=".3f", continuous_update=False,
+                                           layout=w.Layout(width="95%"))}
 
-        def redraw(t):
-            shown.outputs = (_display_data(self.figure(t)),)
-            readout.value = self.readout(t)
-
-        redraw(slider.value)
-        slider.observe(lambda change: redraw(change["new"]), names="value")
-        return w.VBox([slider, shown, readout])
+    def render(self, threshold: float):
+        """The figure and the readout at ``threshold``."""
+        return self.figure(threshold), self.readout(threshold)
 
 
-class TemporalQueryBuilder:
+class TemporalQueryBuilder(View):
     """Build a temporal query, one scene description per step, each with its own modality, and run it.
 
     ``search_fn(steps, max_gap)`` receives ``steps`` as a list of ``(modality, text)`` and returns ranked sequences:
     dicts with at least ``video``, ``frames`` (one frame per step) and ``score``. ``describe(video, frame)`` (optional)
-    gives a short text for a matched frame; ``gold(steps)`` (optional) returns ``(video, [frame spans])`` to mark
-    whether a sequence is right.
+    gives a short text for a matched frame; a sequence with ``correct`` true is ticked.
+
+    Introduced in chapter 16 (:doc:`16_kde_gmm_video`).
     """
 
     def __init__(self, search_fn: Callable, modalities: Sequence[str], describe: Callable | None = None,
                  max_steps: int = 3, k: int = 5):
         if not callable(search_fn):
-            raise TypeError("search_fn must be callable: (steps, max_gap) -> list of sequences")
+            raise TypeError(f"search_fn must be callable: (steps, max_gap) -> list of sequences, got {search_fn!r}")
         if not modalities:
-            raise ValueError("give at least one modality")
+            raise ValueError("modalities must name at least one modality, got an empty list")
         if not isinstance(k, int) or k < 1:
             raise ValueError(f"k must be a positive int, got {k!r}")
+        if not isinstance(max_steps, int) or max_steps < 1:
+            raise ValueError(f"max_steps must be a positive int, got {max_steps!r}")
         self.search_fn = search_fn
         self.modalities = list(modalities)
         self.describe = describe
@@ -195,8 +166,7 @@ class TemporalQueryBuilder:
     def check(self, steps) -> list[tuple[str, str]]:
         """Validated steps: non-empty texts with known modalities (empty rows are dropped)."""
         checked = []
-        for item in steps:
-            modality, text = item
+        for modality, text in steps:
             if not isinstance(text, str) or not text.strip():
                 continue
             if modality not in self.modalities:
@@ -209,7 +179,8 @@ class TemporalQueryBuilder:
         return checked
 
     def search(self, steps, max_gap: int) -> list[dict]:
-        if not isinstance(max_gap, (int, np.integer)) or max_gap < 1:
+        """The top ``k`` sequences of ``search_fn`` for the checked steps."""
+        if isinstance(max_gap, bool) or not isinstance(max_gap, (int, np.integer)) or max_gap < 1:
             raise ValueError(f"max_gap must be a positive int (frames), got {max_gap!r}")
         steps = self.check(steps)
         results = list(self.search_fn(steps, int(max_gap)))[: self.k]
@@ -218,12 +189,13 @@ class TemporalQueryBuilder:
                 raise ValueError(f"search_fn returned {len(r['frames'])} frames for {len(steps)} steps")
         return results
 
-    def render(self, steps, max_gap: int) -> str:
+    def table(self, steps, max_gap: int) -> str:
+        """The ranked sequences as an HTML table (one column per step)."""
         steps = self.check(steps)
         results = self.search(steps, max_gap)
         if not results:
             return "<p>No sequence fits in order within the maximum gap.</p>"
-        head = "".join(f'<th style="{_CELL}">{html.escape(m)}: {html.escape(t)}</th>' for m, t in steps)
+        head = "".join(f'<th style="{CELL_STYLE}">{html.escape(m)}: {html.escape(t)}</th>' for m, t in steps)
         rows = []
         for rank, r in enumerate(results, 1):
             cells = []
@@ -231,33 +203,35 @@ class TemporalQueryBuilder:
                 text = f"frame {frame}"
                 if self.describe is not None:
                     text += "<br><small>" + html.escape(str(self.describe(r["video"], frame))) + "</small>"
-                cells.append(f'<td style="{_CELL}">{text}</td>')
+                cells.append(f'<td style="{CELL_STYLE}">{text}</td>')
             mark = " &#10003;" if r.get("correct") else ""
-            rows.append(f'<tr><td style="{_CELL}">{rank}{mark}</td><td style="{_CELL}">{html.escape(str(r["video"]))}</td>'
-                        f'<td style="{_CELL}">{r["score"]:.3f}</td>{"".join(cells)}</tr>')
-        return (f'<table style="border-collapse:collapse;"><tr><th style="{_CELL}">rank</th><th style="{_CELL}">video'
-                f'</th><th style="{_CELL}">score</th>{head}</tr>{"".join(rows)}</table>')
+            rows.append(f'<tr><td style="{CELL_STYLE}">{rank}{mark}</td>'
+                        f'<td style="{CELL_STYLE}">{html.escape(str(r["video"]))}</td>'
+                        f'<td style="{CELL_STYLE}">{r["score"]:.3f}</td>{"".join(cells)}</tr>')
+        return (f'<table style="{TABLE_STYLE}"><tr><th style="{CELL_STYLE}">rank</th><th style="{CELL_STYLE}">video'
+                f'</th><th style="{CELL_STYLE}">score</th>{head}</tr>{"".join(rows)}</table>')
 
-    def widget(self, steps=None, max_gap: int = 60):
-        """Dropdowns and text boxes for up to ``max_steps`` steps, a maximum-gap slider, and the ranked sequences."""
+    def controls(self, steps=None, max_gap: int = 60) -> dict:
+        """A modality dropdown and a text box per step, and a maximum-gap slider."""
         import ipywidgets as w
 
         steps = list(steps or [])
-        rows = []
+        out = {}
         for i in range(self.max_steps):
             modality, text = steps[i] if i < len(steps) else (self.modalities[0], "")
-            rows.append((w.Dropdown(options=self.modalities, value=modality, layout=w.Layout(width="120px")),
-                         w.Text(value=text, placeholder=f"scene {i + 1}", layout=w.Layout(width="60%"))))
-        gap = w.IntSlider(value=max_gap, min=1, max=max(200, max_gap), description="max gap")
-        button = w.Button(description="search")
-        out = w.HTML()
+            out[f"modality_{i + 1}"] = w.Dropdown(options=self.modalities, value=modality,
+                                                  layout=w.Layout(width="110px"))
+            out[f"text_{i + 1}"] = w.Text(value=text, placeholder=f"scene {i + 1}", continuous_update=False,
+                                          layout=w.Layout(width="180px"))
+        out["max_gap"] = w.IntSlider(value=max_gap, min=1, max=max(200, max_gap), description="max gap",
+                                     continuous_update=False)
+        return out
 
-        def run(_=None):
-            try:
-                out.value = self.render([(d.value, t.value) for d, t in rows], gap.value)
-            except ValueError as err:
-                out.value = f"<p><b>{html.escape(str(err))}</b></p>"
-
-        button.on_click(run)
-        run()
-        return w.VBox([w.HBox([d, t]) for d, t in rows] + [w.HBox([gap, button]), out])
+    def render(self, max_gap: int = 60, **fields) -> str:
+        """The table for the steps in ``fields`` (``modality_1``, ``text_1``, ...); a bad query gives its error."""
+        steps = [(fields.get(f"modality_{i + 1}", self.modalities[0]), fields.get(f"text_{i + 1}", ""))
+                 for i in range(self.max_steps)]
+        try:
+            return self.table(steps, max_gap)
+        except ValueError as err:
+            return f"<p><b>{html.escape(str(err))}</b></p>"
