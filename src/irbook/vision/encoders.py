@@ -10,7 +10,6 @@ Introduced in appendix A1 (:doc:`A1_tiny_clip`).
 from __future__ import annotations
 
 import importlib.util
-from typing import Any
 
 import numpy as np
 
@@ -23,14 +22,7 @@ BRIDGE_NAMES = ("zero-shot", "bridge", "zero-shot-bridge")
 DEFAULT_OPEN_CLIP = ("ViT-B-32", "laion2b_s34b_b79k")
 
 
-def _check_texts(texts: Any) -> list[str]:
-    if isinstance(texts, str):
-        raise TypeError("encode_texts takes a list of strings; wrap a single text in a list")
-    texts = list(texts)
-    bad = [t for t in texts if not isinstance(t, str)]
-    if bad:
-        raise TypeError(f"every text must be a str, got {type(bad[0]).__name__}")
-    return texts
+_check_texts = tiny_clip.check_texts  # one text check for every image-text model
 
 
 def _encode_in_batches(items: list, batch_size: int, encode_batch, dim: int) -> np.ndarray:

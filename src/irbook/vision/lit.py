@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from irbook.cache import atomic_path, cache_dir, sha256_file
-from irbook.vision.encoders import _check_texts as _texts
+from irbook.vision.tiny_clip import check_texts as _texts
 
 FORMAT_VERSION = 1
 IMAGE_SIZE = 224  # EfficientNet-Lite0's training resolution

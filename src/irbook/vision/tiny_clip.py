@@ -21,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +65,20 @@ class TinyClipConfig:
         if self.batch_size < 2:
             raise ValueError("batch_size must be at least 2: the contrastive loss needs negatives in the batch")
         return self
+
+
+def check_texts(texts) -> list[str]:
+    """A list of str for ``encode_texts``, or a TypeError that says what was passed instead.
+
+    Introduced in appendix A1 (:doc:`A1_tiny_clip`).
+    """
+    if isinstance(texts, str):
+        raise TypeError("encode_texts takes a list of strings; wrap a single text in a list")
+    texts = list(texts)
+    bad = [t for t in texts if not isinstance(t, str)]
+    if bad:
+        raise TypeError(f"every text must be a str, got {type(bad[0]).__name__}")
+    return texts
 
 
 def _torch():
