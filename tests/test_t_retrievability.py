@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from irbook.retrievability import (gini, lorenz_curve, rank_weights, rankings_from_run, retrievability,
+from irbook.chapters.ch13_t_retrievability import (gini, lorenz_curve, rank_weights, rankings_from_run, retrievability,
                                    t_retrievability, topic_gini)
 from irbook.widgets.t_retrievability import SCORINGS, RetrievabilityExplorer
 
@@ -105,7 +105,22 @@ def test_explorer_state_and_figure():
         RetrievabilityExplorer({"a": np.zeros((3, 5), int)}, 10, {"k": np.zeros(4)})
 
 
-def test_explorer_widget_builds():
+def test_explorer_render_is_the_figure_of_the_state():
+    ex = make_explorer()
+    fig = ex.render("skewed", 10, "cumulative", "retrieved", "k=3")
+    assert len(fig.data) == 4
+    assert fig.data[1].name.startswith("skewed (G=")
+
+
+def test_explorer_widget_builds_and_redraws():
     pytest.importorskip("ipywidgets")
-    box = make_explorer().widget()
-    assert len(box.children) == 3
+    ex = make_explorer()
+    box = ex.widget(model="spread", cutoff=5)
+    assert len(box.children) == 2  # the row of five controls, the figure pane
+    controls, pane = box.children
+    assert [c.value for c in controls.children][:2] == ["spread", 5]
+    first = pane.outputs
+    controls.children[3].value = "retrieved"  # the counting rule: the figure is redrawn
+    assert pane.outputs != first
+    with pytest.raises(ValueError):
+        ex.widget(model="bm42")
