@@ -124,3 +124,13 @@ def test_explorer_widget_builds_and_redraws():
     assert pane.outputs != first
     with pytest.raises(ValueError):
         ex.widget(model="bm42")
+
+
+def test_topic_gini_keeps_one_query_topics_by_default_as_the_paper_code_does():
+    # three queries, each retrieving 100 distinct documents; topic 1 holds a single query
+    rankings = np.arange(300, dtype=np.int32).reshape(3, 100)
+    per_topic = topic_gini(rankings, [0, 0, 1], 300)
+    # the T-Retrievability repository's minimum T-Gini (results/bm25_all_groupings_gini_scikit_tfidf.csv)
+    assert per_topic[1] == pytest.approx(0.18425672501427096, abs=1e-12)
+    assert list(topic_gini(rankings, [0, 0, 1], 300, min_queries=2)) == [0]
+    assert t_retrievability(rankings, [0, 0, 1], 300)["topics"] == 2
