@@ -3,7 +3,7 @@
 """The code of notebooks/13_t_retrievability.ipynb that other code reuses (its `#| export` cells, in notebook order)."""
 
 
-# -- cell fef59761
+# -- cell c989ecc3
 import numbers
 import warnings
 import weakref
@@ -94,7 +94,7 @@ def rankings_from_run(run: Mapping[str, Mapping[str, float]], query_ids: Sequenc
     return matrix
 
 
-# -- cell 0c909eba
+# -- cell 59a456a5
 def rank_weights(depth: int, cutoff: int, weighting: str = "cumulative", beta: float = 1.0) -> np.ndarray:
     """The weight f(rank) of ranks 1..depth: zero beyond ``cutoff``.
 
@@ -175,7 +175,7 @@ def retrievability(rankings: np.ndarray, n_docs: int, cutoff: int = 100, weighti
     return np.bincount(rankings[retrieved], weights=per_entry[retrieved], minlength=n_docs)
 
 
-# -- cell bb85707d
+# -- cell 6c4e0a1d
 def gini(values: np.ndarray, counting: str = "all") -> float:
     """The Gini coefficient of non-negative values (0: all equal, towards 1: one holds everything).
 
@@ -235,7 +235,7 @@ def lorenz_curve(values: np.ndarray, counting: str = "all", points: int | None =
     return x, y
 
 
-# -- cell e0ab3c1f
+# -- cell c99a6caf
 def _plain(label):
     # numpy scalars become Python ones (np.int32(3) -> 3), so keys print and compare as the labels given
     return label.item() if isinstance(label, np.generic) else label
@@ -300,7 +300,7 @@ def t_retrievability(rankings: np.ndarray, labels: np.ndarray, n_docs: int, **kw
             "topics": int(per_topic.size)}
 
 
-# -- cell 8d398393
+# -- cell bd519200
 TOKEN_PATTERN = r"(?u)\b[a-z][a-z]+\b"
 """Words of two letters or more, no digits: the tokens simulated queries are made of."""
 
