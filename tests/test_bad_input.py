@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from irbook import data, formats, retrieval
-from irbook.retrievability import (gini, rankings_from_run, retrievability, simulate_queries, t_retrievability,
+from irbook.chapters.ch13_t_retrievability import (gini, rankings_from_run, retrievability, simulate_queries, t_retrievability,
                                    topic_gini)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -519,7 +519,7 @@ def test_retrievability_properties(n_docs, n_queries, depth, seed, cutoff, weigh
         assert listed == [d for d, _ in retrieval.top_docs(run, qid, depth)] if run[qid] else listed == []
     r = retrievability(matrix, n_docs, cutoff, weighting)
     assert r.shape == (n_docs,) and (r >= 0).all()
-    from irbook.retrievability import rank_weights
+    from irbook.chapters.ch13_t_retrievability import rank_weights
 
     weights = rank_weights(depth, cutoff, weighting)
     assert r.sum() == pytest.approx(sum(weights[: (row >= 0).sum()].sum() for row in matrix))

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from irbook.retrievability import (gini, lorenz_curve, rank_weights, rankings_from_run, retrievability,
+from irbook.chapters.ch13_t_retrievability import (gini, lorenz_curve, rank_weights, rankings_from_run, retrievability,
                                    t_retrievability, topic_gini)
 from irbook.widgets.t_retrievability import SCORINGS, RetrievabilityExplorer
 
@@ -105,7 +105,32 @@ def test_explorer_state_and_figure():
         RetrievabilityExplorer({"a": np.zeros((3, 5), int)}, 10, {"k": np.zeros(4)})
 
 
-def test_explorer_widget_builds():
+def test_explorer_render_is_the_figure_of_the_state():
+    ex = make_explorer()
+    fig = ex.render("skewed", 10, "cumulative", "retrieved", "k=3")
+    assert len(fig.data) == 4
+    assert fig.data[1].name.startswith("skewed (G=")
+
+
+def test_explorer_widget_builds_and_redraws():
     pytest.importorskip("ipywidgets")
-    box = make_explorer().widget()
-    assert len(box.children) == 3
+    ex = make_explorer()
+    box = ex.widget(model="spread", cutoff=5)
+    assert len(box.children) == 2  # the row of five controls, the figure pane
+    controls, pane = box.children
+    assert [c.value for c in controls.children][:2] == ["spread", 5]
+    first = pane.outputs
+    controls.children[3].value = "retrieved"  # the counting rule: the figure is redrawn
+    assert pane.outputs != first
+    with pytest.raises(ValueError):
+        ex.widget(model="bm42")
+
+
+def test_topic_gini_keeps_one_query_topics_by_default_as_the_paper_code_does():
+    # three queries, each retrieving 100 distinct documents; topic 1 holds a single query
+    rankings = np.arange(300, dtype=np.int32).reshape(3, 100)
+    per_topic = topic_gini(rankings, [0, 0, 1], 300)
+    # the T-Retrievability repository's minimum T-Gini (results/bm25_all_groupings_gini_scikit_tfidf.csv)
+    assert per_topic[1] == pytest.approx(0.18425672501427096, abs=1e-12)
+    assert list(topic_gini(rankings, [0, 0, 1], 300, min_queries=2)) == [0]
+    assert t_retrievability(rankings, [0, 0, 1], 300)["topics"] == 2

@@ -11,7 +11,6 @@ The chapters grow this package one concept at a time (as in d2l). Start every ch
   generation): chat, generation (with a generation cache), log-probabilities, hidden states, forward hooks
 - :mod:`irbook.model_registry`: the default model files, each with its source, size, sha256 and licence
 - :mod:`irbook.retrieval`: BM25, dense, hybrid (RRF) and rerank, one ``search(queries, k)`` protocol
-- :mod:`irbook.retrievability`: retrievability scores and Gini coefficients (chapter 13)
 - :mod:`irbook.evaluation`: IR, QA, classification, detection and image-text metrics, paired significance tests
 - :mod:`irbook.vision`: generated scenes and videos, COCO-mini and real clips, OCR and an image-text model
 - :mod:`irbook.widgets`: interactive views on one small base (:class:`irbook.widgets.View`), logic testable
@@ -19,7 +18,8 @@ The chapters grow this package one concept at a time (as in d2l). Start every ch
 - :mod:`irbook.plots`: the book's plotly theme and common figures
 - :mod:`irbook.runtime`: :func:`~irbook.setup`, seeds, devices, quiet libraries, run times
 - :mod:`irbook.cache`: the user cache folder, atomic cache writes and the SQLite store behind the run-time caches
-- :mod:`irbook.chapters`: modules generated from the notebooks' ``#| export`` cells (never edited by hand)
+- :mod:`irbook.chapters`: modules generated from the notebooks' ``#| export`` cells (never edited by hand), e.g.
+  retrievability scores and Gini coefficients in :mod:`irbook.chapters.ch13_t_retrievability` (chapter 13)
 """
 from irbook.runtime import DEFAULT_SEED, Settings
 

@@ -1,8 +1,9 @@
 """Explore retrievability and T-Retrievability: Lorenz curves and per-topic Gini for a choice of settings.
 
-Introduced in chapter 13 (:doc:`13_t_retrievability`). The logic (:meth:`RetrievabilityExplorer.state`,
-:meth:`RetrievabilityExplorer.figure`) runs headless so that tests can drive it; :meth:`widget` wraps it in
-ipywidgets for the notebook.
+Introduced in chapter 13 (:doc:`13_t_retrievability`). A view only: the measures come from the chapter's code,
+:mod:`irbook.chapters.ch13_t_retrievability`. :meth:`RetrievabilityExplorer.state` and
+:meth:`RetrievabilityExplorer.render` run headless so that tests can drive them; :meth:`View.widget` adds the
+controls.
 """
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from irbook.retrievability import COUNTINGS, gini, lorenz_curve, retrievability, topic_gini
+from irbook.chapters.ch13_t_retrievability import COUNTINGS, gini, lorenz_curve, retrievability, topic_gini
+from irbook.widgets import View
 
 SCORINGS = {  # label shown in the widget -> (weighting, beta)
     "cumulative": ("cumulative", 1.0),
@@ -20,8 +22,10 @@ SCORINGS = {  # label shown in the widget -> (weighting, beta)
 }
 
 
-class RetrievabilityExplorer:
+class RetrievabilityExplorer(View):
     """Retrievability of several models over one query set, with topic labels for several clusterings.
+
+    Introduced in chapter 13 (:doc:`13_t_retrievability`).
 
     Parameters
     ----------
@@ -71,7 +75,11 @@ class RetrievabilityExplorer:
 
     def state(self, model: str, cutoff: int = 100, scoring: str = "cumulative", counting: str = "all",
               topics: str | None = None) -> dict:
-        """Everything the view shows: per-model global Gini and Lorenz curve, the chosen model's per-topic Gini."""
+        """Everything the view shows: per-model global Gini and Lorenz curve, the chosen model's per-topic Gini
+        (every topic, as in the T-Retrievability code).
+
+        Introduced in chapter 13 (:doc:`13_t_retrievability`).
+        """
         topics = topics if topics is not None else next(iter(self.topic_labels))
         weighting, beta = self._check(model, cutoff, scoring, counting, topics)
         curves, ginis, never = {}, {}, {}
@@ -89,14 +97,18 @@ class RetrievabilityExplorer:
 
     def figure(self, model: str, cutoff: int = 100, scoring: str = "cumulative", counting: str = "all",
                topics: str | None = None):
-        """Left: Lorenz curves of every model (the chosen one bold); right: the chosen model's per-topic Gini."""
+        """Left: Lorenz curves of every model (the chosen one bold); right: the chosen model's per-topic Gini.
+
+        Introduced in chapter 13 (:doc:`13_t_retrievability`).
+        """
         import plotly.graph_objects as go
         from plotly.subplots import make_subplots
 
+        topics = topics if topics is not None else next(iter(self.topic_labels))
         s = self.state(model, cutoff, scoring, counting, topics)
         fig = make_subplots(rows=1, cols=2, subplot_titles=(
             f"Lorenz curves (c={cutoff}, {scoring}, counting={counting})",
-            f"{model}: Gini per topic ({topics or next(iter(self.topic_labels))})"))
+            f"{model}: Gini per topic ({topics})"))
         fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dot", color="grey"),
                                  name="equality", showlegend=False), row=1, col=1)
         for name, (x, y) in s["lorenz"].items():
@@ -114,26 +126,28 @@ class RetrievabilityExplorer:
         fig.update_layout(height=420, legend=dict(orientation="h", y=-0.25))
         return fig
 
-    def widget(self):
-        """An ipywidgets box: model, cut-off c, rank weighting (b), counting rule and clustering controls."""
-        import ipywidgets as widgets
-        from IPython.display import display
+    def render(self, model: str, cutoff: int = 100, scoring: str = "cumulative", counting: str = "all",
+               topics: str | None = None):
+        """The figure for one state of the controls (pure, so tests call it without a browser).
 
-        model = widgets.Dropdown(options=list(self.rankings), description="model")
-        cutoff = widgets.Dropdown(options=self.cutoffs, value=self.cutoffs[-1], description="c")
-        scoring = widgets.Dropdown(options=list(SCORINGS), description="r(d) weight")
-        counting = widgets.ToggleButtons(options=list(COUNTINGS), description="count")
-        topics = widgets.Dropdown(options=list(self.topic_labels), description="topics")
-        out = widgets.Output()
+        Introduced in chapter 13 (:doc:`13_t_retrievability`).
+        """
+        return self.figure(model, cutoff, scoring, counting, topics)
 
-        def refresh(_change=None):
-            figure = self.figure(model.value, cutoff.value, scoring.value, counting.value, topics.value)
-            if _change is not None:
-                out.clear_output()  # no wait=True: it can stall a headless (papermill) run
-            with out:
-                display(figure)
+    def controls(self, model: str | None = None, cutoff: int | None = None, scoring: str = "cumulative",
+                 counting: str = "all", topics: str | None = None) -> dict:
+        """Model, cut-off c, rank weight, counting rule and clustering, starting at the given values.
 
-        for control in (model, cutoff, scoring, counting, topics):
-            control.observe(refresh, names="value")
-        refresh()
-        return widgets.VBox([widgets.HBox([model, cutoff, scoring]), widgets.HBox([counting, topics]), out])
+        Introduced in chapter 13 (:doc:`13_t_retrievability`).
+        """
+        import ipywidgets as w
+
+        model = model if model is not None else next(iter(self.rankings))
+        cutoff = cutoff if cutoff is not None else self.cutoffs[-1]
+        topics = topics if topics is not None else next(iter(self.topic_labels))
+        self._check(model, cutoff, scoring, counting, topics)
+        return {"model": w.Dropdown(options=list(self.rankings), value=model, description="model"),
+                "cutoff": w.Dropdown(options=self.cutoffs, value=cutoff, description="c"),
+                "scoring": w.Dropdown(options=list(SCORINGS), value=scoring, description="r(d) weight"),
+                "counting": w.ToggleButtons(options=list(COUNTINGS), value=counting, description="count"),
+                "topics": w.Dropdown(options=list(self.topic_labels), value=topics, description="topics")}
