@@ -51,6 +51,23 @@ def test_execute_notebooks_strips_the_injected_cell_of_a_stored_run(tmp_path):
     assert not [c for c in nbformat.read(path, as_version=4).cells if "injected-parameters" in _tags(c)]
 
 
+def test_header_run_time_is_the_run_just_recorded(tmp_path, monkeypatch):
+    """The run-time cell executes before its run is timed; the tool rewrites its output afterwards."""
+    import execute_notebooks
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        'from irbook.runtime import run_time_note\nprint(run_time_note("99_demo"))',
+        metadata={"tags": ["run-time", "remove-input"]},
+        outputs=[nbformat.v4.new_output("stream", name="stdout", text="Run time: 12 s (small scale on CPU).\n")])])
+    path = tmp_path / "99_demo.ipynb"
+    nbformat.write(notebook, path)
+    monkeypatch.setattr(execute_notebooks, "RUN_TIMES", tmp_path / "run_times.json")
+    execute_notebooks.record_run_time(path, "cpu", "small", 47.4)
+    assert execute_notebooks.refresh_run_time_cell(path)
+    (cell,) = nbformat.read(path, as_version=4).cells
+    assert cell.outputs[0]["text"] == "Run time: 47 s (small scale on CPU).\n"
+
+
 # ----------------------------------------------------------------------------- kernels
 def _install_kernels(prefix: Path, env: dict) -> Path:
     result = subprocess.run([sys.executable, str(ROOT / "tools" / "install_kernels.py"), "--prefix", str(prefix)],

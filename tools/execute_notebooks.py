@@ -80,6 +80,28 @@ def record_run_time(notebook: Path, device: str, scale: str, seconds: float) -> 
     RUN_TIMES.write_text(json.dumps(times, indent=2, sort_keys=True) + "\n")
 
 
+def refresh_run_time_cell(notebook: Path) -> bool:
+    """Rewrite the stored output of the header's ``run-time`` cell from data/run_times.json.
+
+    The cell runs at the start of the notebook, before this run's time is recorded, so its output would
+    always name the previous run; after recording, the stored line is set to what ``run_time_note`` now
+    says. Returns whether the notebook had such a cell.
+    """
+    sys.path.insert(0, str(ROOT / "src"))
+    from irbook.runtime import run_time_note
+
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    cells = [c for c in nb.cells if "run-time" in c.get("metadata", {}).get("tags", [])]
+    for cell in cells:
+        text = run_time_note(notebook.stem, RUN_TIMES) + "\n"
+        cell["outputs"] = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+    if cells:
+        nbformat.write(nb, notebook)
+    return bool(cells)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("notebooks", nargs="+", type=Path)
@@ -99,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
             output.parent.mkdir(parents=True, exist_ok=True)
         seconds = execute(notebook, args.device, args.scale, output)
         record_run_time(notebook, args.device, args.scale, seconds)
+        if output is None:
+            refresh_run_time_cell(notebook)
         print(f"{notebook.name}: {seconds:.1f} s ({args.device}, {args.scale})", flush=True)
     return 0
 
