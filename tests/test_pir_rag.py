@@ -80,7 +80,8 @@ def test_no_noise_leaks_by_algebra_only_when_query_longer_than_secret():
 def test_query_matches_definition():
     insp = make_inspector(m=64, n=16, index=3)
     c = insp.query(MODES[0]).astype(object)
-    expected = [(int(sum(int(x) * int(y) for x, y in zip(row, insp.secret))) + int(e) + (2**24 if i == 3 else 0)) % 2**32
+    expected = [(int(sum(int(x) * int(y) for x, y in zip(row, insp.secret))) + int(e) + (2**24 if i == 3 else 0))
+                % 2**32
                 for i, (row, e) in enumerate(zip(insp.a, insp.error))]
     assert list(c) == expected
 

@@ -1,8 +1,9 @@
 """What the PIR server sees: a view of one LWE-encrypted one-hot query and of what leaks without its noise or secret.
 
-Introduced in chapter 14 (:doc:`14_pir_rag`). The query and the attacks (:class:`~irbook.chapters.ch14_pir_rag.LWEQuery`,
-GF(2) elimination, Hensel lifting) are the chapter's code, in :mod:`irbook.chapters.ch14_pir_rag`; this module only
-draws them: :class:`LWEQueryInspector` is a :class:`~irbook.widgets.View` whose state is the query variant shown.
+Introduced in chapter 14 (:doc:`14_pir_rag`). The query and the attacks
+(:class:`~irbook.chapters.ch14_pir_rag.LWEQuery`, GF(2) elimination, Hensel lifting) are the chapter's code, in
+:mod:`irbook.chapters.ch14_pir_rag`; this module only draws them: :class:`LWEQueryInspector` is a
+:class:`~irbook.widgets.View` whose state is the query variant shown.
 """
 from __future__ import annotations
 
