@@ -196,3 +196,14 @@ def test_a_hanging_cell_fails_fast_and_is_named(tmp_path):
         execute_notebooks.execute(path, "cpu", "small", output=tmp_path / "out.ipynb", timeout=3)
     assert time.perf_counter() - started < 60
     assert "timed out" in str(raised.value) and "time.sleep(120)" in str(raised.value), str(raised.value)
+
+
+def test_readme_run_times_are_the_recorded_ones(tmp_path):
+    """The README's run-time table is generated from data/run_times.json, never typed by hand."""
+    import execute_notebooks
+
+    copy = tmp_path / "README.md"
+    copy.write_text((ROOT / "README.md").read_text(encoding="utf-8"), encoding="utf-8")
+    assert execute_notebooks.refresh_readme_table(copy) == (ROOT / "README.md").read_text(encoding="utf-8"), (
+        "README.md's run-time table differs from data/run_times.json: run tools/execute_notebooks.py, or "
+        "python -c 'import execute_notebooks as e; e.refresh_readme_table()' from tools/")
