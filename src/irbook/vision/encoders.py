@@ -101,7 +101,7 @@ class OpenClip:
         except ImportError as err:
             raise ImportError(
                 f"clip({model_name!r}) needs open_clip, which is not installed: run `pip install open_clip_torch` "
-                "(and be online once to fetch the weights), or use clip('tiny') for the book's offline model."
+                "(and be online once to fetch the weights), or use clip('lit') (or 'auto'), the book's offline model."
             ) from err
         self.device = resolve_device(device)
         self.batch_size = _check_batch(batch_size)
@@ -111,7 +111,7 @@ class OpenClip:
         except Exception as err:  # no network and no cached weights, or an unknown name
             raise RuntimeError(
                 f"open_clip could not load {model_name!r} with weights {pretrained!r} ({type(err).__name__}: {err}). "
-                "Offline, the weights must already be in the Hugging Face cache; otherwise use clip('tiny')."
+                "Offline, the weights must already be in the Hugging Face cache; otherwise use clip('lit'), the book's offline model."
             ) from err
         self.model = model.eval()
         self.preprocess = preprocess
