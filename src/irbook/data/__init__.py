@@ -3,7 +3,7 @@
 Three modules, one job each:
 
 - :mod:`irbook.data.registry`: :class:`DatasetInfo` / :class:`RemoteFile`, :func:`~irbook.data.registry.register`, :func:`data_path`
-  (mirror, cache or verified download) and :func:`load` (any registered set by name);
+  (mirror, cache or verified download) and :func:`~irbook.data.registry.load` (any registered set by name);
 - :mod:`irbook.data.types`: :class:`Corpus` and :class:`Queries` (one base, :class:`Records`),
   :class:`RetrievalDataset`, :class:`NERSentence`;
 - :mod:`irbook.data.loaders`: the text sets (HotpotQA-100, MuSiQue-100, NQ-open, Cranfield, CISI, LIAR,
