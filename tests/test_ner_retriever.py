@@ -140,3 +140,51 @@ def test_explorer_widget_builds_headless():
     assert "organ" in box.children[1].value
     box.children[0].value = ""  # an empty description shows a message instead of raising in the callback
     assert "non-empty" in box.children[1].value
+
+
+class _FakeLLM:
+    """Just enough of irbook.llm.LLM for mention_states: a whitespace tokenizer and capture() of fixed states."""
+
+    name, n_layers, device = "fake-llm", 4, "cpu"
+
+    def __init__(self):
+        self.calls = 0
+        self.tokenizer = self._tokenize
+
+    @staticmethod
+    def _tokenize(text, return_offsets_mapping=False):
+        offsets, at = [], 0
+        for word in text.split(" "):
+            offsets.append((at, at + len(word)))
+            at += len(word) + 1
+        return {"input_ids": list(range(len(offsets))), "offset_mapping": offsets}
+
+    def capture(self, texts, layers, components, batch_size):
+        self.calls += 1
+        out = {}
+        for c in components:  # token t of every text carries the value t (+ 100 per layer) in every dimension
+            dim = 2 if c == "v_proj" else 3
+            out[c] = [np.stack([np.repeat(np.arange(len(t.split(" ")), dtype=np.float32)[:, None] + 100 * k, dim, 1)
+                                for k in range(len(layers))]) for t in texts]
+        return out
+
+
+def test_mention_states_reads_last_tokens_and_rebuilds_a_corrupt_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("IRBOOK_CACHE", str(tmp_path))
+    from irbook.chapters import ch03_ner_retriever as ch03
+
+    llm = _FakeLLM()
+    texts = ["Bach played the organ", "Paris"]
+    ends = [[4, 21], [5]]  # "Bach", "organ"; "Paris"
+    states, mean = ch03.mention_states(llm, texts, ends, blocks=[1, 2])
+    assert states["values"].shape == (2, 3, 2) and states["residual"].shape == (2, 3, 3)
+    assert list(states["values"][0, :, 0]) == [0, 3, 0] and list(states["values"][1, :, 0]) == [100, 103, 100]
+    assert mean[0, 0] == pytest.approx(101.5)  # mean over the 4 tokens of the last block read
+    again, _ = ch03.mention_states(llm, texts, ends, blocks=[1, 2])
+    assert llm.calls == 1 and np.array_equal(again["values"], states["values"])  # read back from the cache
+    (cached,) = list(tmp_path.rglob("*.npz"))
+    cached.write_bytes(b"not a zip file")
+    rebuilt, _ = ch03.mention_states(llm, texts, ends, blocks=[1, 2])
+    assert llm.calls == 2 and np.array_equal(rebuilt["values"], states["values"])
+    with pytest.raises(ValueError, match="char_ends"):
+        ch03.mention_states(llm, texts, ends[:1], blocks=[1])
