@@ -26,10 +26,7 @@ SCREENSHOTS = ROOT / "_build" / "screenshots"
 # Findings that need a change to a notebook's code and a re-execution, which this test cannot make;
 # each entry names the page and the finding's prefix. Remove an entry once the chapter is fixed:
 # the test fails when a listed finding is no longer there.
-KNOWN_PAGE_PROBLEMS = {
-    # a DataFrame wider than pandas' display.max_columns: its middle columns print as "..."
-    "notebooks/03_ner_retriever.html": ["8 table cell(s) truncated to '...'"],
-}
+KNOWN_PAGE_PROBLEMS: dict[str, list[str]] = {}
 
 
 def _tool(name):

@@ -202,9 +202,6 @@ def test_r_precision_counts_relevant_among_the_top_r():
     assert ev.r_precision([1.0, 1.0, 0.0], [False, True, False]) == 0.0  # a tie goes to the lower index
     with pytest.raises(ValueError, match="undefined for a query without relevant"):
         ev.r_precision([1.0, 0.0], [False, False])
-    from irbook.widgets.ner_retriever import r_precision
-
-    assert r_precision is ev.r_precision
 
 
 def test_answer_contains_normalises_and_needs_whole_words():
