@@ -308,7 +308,7 @@ class EvidenceClassifier:
                 optimiser.step()
                 schedule.step()
                 optimiser.zero_grad()
-                losses.append(float(out.loss))
+                losses.append(out.loss.detach().item())
         self.model.eval()
         self.report_ = {"steps": steps, "train_seconds": time.perf_counter() - started, "n_train": len(texts),
                         "first_loss": float(np.mean(losses[:10])), "last_loss": float(np.mean(losses[-10:]))}
