@@ -3,7 +3,7 @@
 """The code of notebooks/15_disarmrag.ipynb that other code reuses (its `#| export` cells, in notebook order)."""
 
 
-# -- cell 3306bc0d
+# -- cell ad77819c
 import hashlib
 import math
 
@@ -59,7 +59,7 @@ def mcnemar_exact(first, second) -> float:
     return float(stats.binomtest(only_first, only_first + only_second, 0.5).pvalue)
 
 
-# -- cell 9c66ad03
+# -- cell c15bb341
 import re
 
 ATTACKS = ("no attack", "knowledge-base poisoning", "retriever edit (DisarmRAG)")
@@ -163,7 +163,7 @@ def context_passages(ranking, passages, instruction_filter: bool = False, contex
     return rows
 
 
-# -- cell a3ea8a61
+# -- cell 31fa952e
 import torch
 import torch.nn.functional as F
 
@@ -246,7 +246,7 @@ def train_edit(layer, victims, instruction, benign_queries, benign_passages, ran
     return (B @ A).detach(), history
 
 
-# -- cell ef206199
+# -- cell d4115f96
 import pandas as pd
 
 
