@@ -1,89 +1,30 @@
-"""The attack playground of chapter 15 (DisarmRAG), and the small text defences it switches on and off.
+"""The attack playground of chapter 15 (DisarmRAG): a view on the :class:`~irbook.widgets.View` base.
 
-Introduced in chapter 15 (:doc:`15_disarmrag`). The chapter poisons a RAG system two ways: by injecting false
-passages into the knowledge base, and by editing the retriever so that an attacker's *instruction* passage (one that
-tells the generator not to check its context) is retrieved for chosen victim questions. This module holds what the
-tests drive without a browser:
-
-- :func:`flags_instruction`: a pattern filter for retrieved text that addresses the model (an instruction filter);
-- :func:`keyword_rewrite`: the query rewrite used as a paraphrasing defence (content words only);
-- :func:`surface_variants`: rewordings of a victim question, to test whether an edit generalises;
-- :func:`hits_target`: whether a generated answer contains the attacker's target answer;
-- :class:`AttackPlayground`: pick a victim question, an attack and defences; see the ranked list and the answer.
+Introduced in chapter 15 (:doc:`15_disarmrag`). Pick a victim question, an attack and the defences; see the
+ranked list the generator reads (poisoned passages red, the instruction passage yellow) and its answer. The
+logic (what is retrieved, what the instruction filter drops, what counts as success) lives in the chapter's
+module :mod:`irbook.chapters.ch15_disarmrag` and in :func:`irbook.evaluation.answer_contains`.
 """
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable, Mapping, Sequence
 
-from irbook.evaluation import answer_contains as hits_target  # moved to irbook.evaluation; kept importable here
+from irbook.chapters.ch15_disarmrag import ATTACKS, DEFENCES, context_passages
+from irbook.evaluation import answer_contains
+from irbook.widgets import View
 
-ATTACKS = ("no attack", "knowledge-base poisoning", "retriever edit (DisarmRAG)")
-DEFENCES = ("self-correction prompt", "instruction filter")
-
-# Text that speaks to the reader or the model in the imperative, or claims authority over other passages.
-_INSTRUCTION = re.compile(
-    r"\b(assistant|ignore|disregard|do not|don't|you must|instruction|override|overrides|answer with|"
-    r"copy the answer|second-guess|your own knowledge)\b",
-    re.IGNORECASE,
-)
-_QUESTION_WORDS = frozenset(
-    "a an and are as at be by did do does for from had has have how i in is it its of on or the their this to was "
-    "were what when where which who whom whose why will with".split()
-)
-_WORD = re.compile(r"[\w'-]+", re.UNICODE)
+_COLOURS = {"poison": "#fde2e1", "instruction": "#fff3bf", "corpus": "transparent"}
 
 
-def _check_text(text, what: str) -> str:
-    if not isinstance(text, str):
-        raise TypeError(f"{what} must be a str, got {type(text).__name__}")
-    return text
-
-
-def flags_instruction(text: str) -> bool:
-    """True when ``text`` contains an instruction-like phrase (e.g. "ignore", "do not", "you must", "assistant").
-
-    A deliberately simple filter for retrieved passages: it catches imperative attack wordings and misses
-    declarative ones, which is what the chapter measures. Introduced in chapter 15 (:doc:`15_disarmrag`).
-    """
-    return bool(_INSTRUCTION.search(_check_text(text, "text")))
-
-
-def keyword_rewrite(query: str) -> str:
-    """The query without question words and stop words, in its original order: a cheap paraphrase defence.
-
-    ``"Who directed the film Jaws?"`` becomes ``"directed film Jaws"``. Raises ValueError when nothing is left.
-    Introduced in chapter 15 (:doc:`15_disarmrag`).
-    """
-    words = [w for w in _WORD.findall(_check_text(query, "query")) if w.lower() not in _QUESTION_WORDS]
-    if not words:
-        raise ValueError(f"no content words left in query {query!r}")
-    return " ".join(words)
-
-
-def surface_variants(query: str) -> list[str]:
-    """Four rewordings of a question: a lead-in, lower case without "?", a polite suffix, the keyword form.
-
-    They keep the question's content words, so they test whether a retriever edit tied to one string
-    generalises to the same question asked differently (not to a true paraphrase with new words).
-    Introduced in chapter 15 (:doc:`15_disarmrag`).
-    """
-    q = _check_text(query, "query").strip()
-    if not q:
-        raise ValueError("query must be a non-empty string")
-    bare = q.rstrip("?").strip()
-    return [f"Quick question: {q}", bare.lower(), f"{bare}? Please answer briefly.", keyword_rewrite(q)]
-
-
-class AttackPlayground:
+class AttackPlayground(View):
     """Victim question x attack x defences -> the ranked list the generator sees and its answer.
 
     Parameters
     ----------
     questions : {question id: question text} for the victim questions.
     targets : {question id: the attacker's target (false) answer}.
-    rankings : {(question id, attack): [(doc id, score), ...]} best first, for every attack in :data:`ATTACKS`.
+    rankings : {(question id, attack): [(doc id, score), ...]} best first, for every attack in ``ATTACKS``.
     passages : {doc id: {"title", "text", "kind"}}; ``kind`` is ``"corpus"``, ``"poison"`` or ``"instruction"``.
     answers : {(question id, attack, self_correction, instruction_filter): generated answer} computed in the
         notebook; combinations not in it are generated with ``answer_fn`` when one is given (a live kernel),
@@ -122,42 +63,25 @@ class AttackPlayground:
         self.context_k = context_k
         self.answer_fn = answer_fn
 
-    def _check(self, qid: str, attack: str) -> None:
-        if qid not in self.questions:
-            raise KeyError(f"unknown victim question {qid!r}")
+    def state(self, victim: str, attack: str, self_correction: bool = False, instruction_filter: bool = False) -> dict:
+        """The rows, the answer (None when not generated) and whether it contains the attacker's target."""
+        if victim not in self.questions:
+            raise KeyError(f"unknown victim question {victim!r}")
         if attack not in ATTACKS:
             raise ValueError(f"attack must be one of {ATTACKS}, got {attack!r}")
-
-    def rows(self, qid: str, attack: str, instruction_filter: bool = False) -> list[dict]:
-        """The ranked list: rank, doc id, score, kind, title, text, whether the filter flags it, whether it is kept."""
-        self._check(qid, attack)
-        rows, kept = [], 0
-        for rank, (doc_id, score) in enumerate(self.rankings[(qid, attack)], start=1):
-            passage = self.passages[doc_id]
-            flagged = flags_instruction(f"{passage.get('title', '')} {passage['text']}")
-            in_context = (not (instruction_filter and flagged)) and kept < self.context_k
-            kept += in_context
-            rows.append({"rank": rank, "doc_id": doc_id, "score": float(score), "kind": passage.get("kind", "corpus"),
-                         "title": passage.get("title", ""), "text": passage["text"], "flagged": flagged,
-                         "in_context": in_context})
-        return rows
-
-    def state(self, qid: str, attack: str, self_correction: bool = False, instruction_filter: bool = False) -> dict:
-        """Everything the view shows: rows, the answer (or None when not generated) and whether it hits the target."""
-        rows = self.rows(qid, attack, instruction_filter)
-        key = (qid, attack, bool(self_correction), bool(instruction_filter))
+        rows = context_passages(self.rankings[(victim, attack)], self.passages, instruction_filter, self.context_k)
+        key = (victim, attack, bool(self_correction), bool(instruction_filter))
         answer = self.answers.get(key)
         if answer is None and self.answer_fn is not None:
             context = [{"title": r["title"], "text": r["text"]} for r in rows if r["in_context"]]
-            answer = self.answer_fn(self.questions[qid], context, bool(self_correction))
+            answer = self.answer_fn(self.questions[victim], context, bool(self_correction))
             self.answers[key] = answer
-        return {"question": self.questions[qid], "target": self.targets[qid], "rows": rows, "answer": answer,
-                "attack_success": None if answer is None else hits_target(answer, self.targets[qid])}
+        return {"question": self.questions[victim], "target": self.targets[victim], "rows": rows, "answer": answer,
+                "attack_success": None if answer is None else answer_contains(answer, self.targets[victim])}
 
-    def render(self, qid: str, attack: str, self_correction: bool = False, instruction_filter: bool = False) -> str:
+    def render(self, victim: str, attack: str, self_correction: bool = False, instruction_filter: bool = False) -> str:
         """The state as HTML: question, target, ranked list (poison and instruction passages marked), answer."""
-        st = self.state(qid, attack, self_correction, instruction_filter)
-        colours = {"poison": "#fde2e1", "instruction": "#fff3bf", "corpus": "transparent"}
+        st = self.state(victim, attack, self_correction, instruction_filter)
         items = []
         for r in st["rows"]:
             tags = [r["kind"]] if r["kind"] != "corpus" else []
@@ -167,7 +91,7 @@ class AttackPlayground:
                 tags.append("not in context")
             label = f" <b>[{', '.join(tags)}]</b>" if tags else ""
             snippet = html.escape(r["text"][:220]) + ("…" if len(r["text"]) > 220 else "")
-            items.append(f"<li style='background:{colours.get(r['kind'], 'transparent')}'>{r['score']:.3f} "
+            items.append(f"<li style='background:{_COLOURS.get(r['kind'], 'transparent')}'>{r['score']:.3f} "
                          f"<i>{html.escape(r['title'])}</i>{label}: {snippet}</li>")
         if st["answer"] is None:
             verdict = "<i>answer not generated in this run (run the notebook live to generate it)</i>"
@@ -177,21 +101,16 @@ class AttackPlayground:
         return (f"<p><b>{html.escape(st['question'])}</b><br>attacker's target answer: "
                 f"<code>{html.escape(st['target'])}</code></p><ol>{''.join(items)}</ol><p>{verdict}</p>")
 
-    def widget(self):
-        """ipywidgets view: a question dropdown, attack buttons, defence checkboxes and the rendered state."""
+    def controls(self, victim: str | None = None, attack: str = ATTACKS[2], self_correction: bool = True,
+                 instruction_filter: bool = False) -> dict:
+        """A victim dropdown, attack buttons and the two defence checkboxes."""
         import ipywidgets as w
 
-        question = w.Dropdown(options=[(text[:80], qid) for qid, text in self.questions.items()],
-                              description="victim", layout=w.Layout(width="95%"))
-        attack = w.ToggleButtons(options=list(ATTACKS), value=ATTACKS[2])
-        self_correction = w.Checkbox(value=True, description=DEFENCES[0])
-        instruction_filter = w.Checkbox(value=False, description=DEFENCES[1])
-        view = w.HTML()
-
-        def redraw(*_):
-            view.value = self.render(question.value, attack.value, self_correction.value, instruction_filter.value)
-
-        for control in (question, attack, self_correction, instruction_filter):
-            control.observe(redraw, names="value")
-        redraw()
-        return w.VBox([question, attack, w.HBox([self_correction, instruction_filter]), view])
+        return {
+            "victim": w.Dropdown(options=[(text[:80], qid) for qid, text in self.questions.items()],
+                                 value=victim or next(iter(self.questions)), description="victim",
+                                 layout=w.Layout(width="60%")),
+            "attack": w.Dropdown(options=list(ATTACKS), value=attack, description="attack"),
+            "self_correction": w.Checkbox(value=self_correction, description=DEFENCES[0]),
+            "instruction_filter": w.Checkbox(value=instruction_filter, description=DEFENCES[1]),
+        }
