@@ -6,16 +6,12 @@ any error or failed assertion fails, and cells marked `# NBVAL_CHECK_OUTPUT` mus
 stored notebook, the cleanliness of its stored outputs, and a papermill run with injected parameters, as
 `make execute` and a GPU reader use them.
 
-Two anatomies, during the migration of the chapters (temporary scaffolding, removed once every chapter is
-migrated):
-
-- a chapter marked ``anatomy: v2`` in book/chapters.yml (the chapter's author sets it when the notebook follows
-  the new contract) is held to the strict contract of tests/anatomy.py: the header (title with {cite}, summary,
-  "What you will learn", a ``run-time`` cell), the parameters and ``irbook.setup`` cells, the level-2 headings
-  exactly in the order of ``anatomy.SECTIONS``, a table beside the paper, a hint for every exercise, {cite} in
-  the references; and its stored outputs hold no progress bar, truncated table cell, stderr output or injected
-  parameters cell (``test_chapter_anatomy_v2``, ``test_stored_outputs_are_clean``);
-- every other chapter keeps the earlier, lenient checks (``test_chapter_anatomy``).
+Every chapter is held to the contract of tests/anatomy.py: the header (title with {cite}, summary, "What you
+will learn", a ``run-time`` cell), the parameters and ``irbook.setup`` cells, the level-2 headings exactly in the
+order of ``anatomy.SECTIONS``, a table beside the paper, a hint for every exercise, {cite} in the references
+(``test_chapter_anatomy``); its stored outputs hold no progress bar, truncated table cell, stderr output or
+injected parameters cell (``test_stored_outputs_are_clean``); and it is stored executed, with a plotly figure, a
+widget, asserts and a cell nbval compares (``test_stored_run``).
 
 ``test_anatomy_contract_itself`` checks the contract on a small notebook built here, so it is tested before any
 chapter is migrated.
@@ -26,23 +22,12 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 
 import anatomy
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9A]*.ipynb"))
 MAX_BYTES = 2_000_000
-
-
-def _migrated_stems() -> set[str]:
-    """Stems of the chapters marked ``anatomy: v2`` in book/chapters.yml."""
-    parts = yaml.safe_load((ROOT / "book" / "chapters.yml").read_text(encoding="utf-8"))["parts"]
-    return {c["stem"] for part in parts for c in part.get("chapters", []) if str(c.get("anatomy", "")) == "v2"}
-
-
-MIGRATED = [p for p in NOTEBOOKS if p.stem in _migrated_stems()]
-LEGACY = [p for p in NOTEBOOKS if p.stem not in _migrated_stems()]
 
 
 def _cells(path):
@@ -59,20 +44,10 @@ def test_every_chapter_is_found():
         assert re.fullmatch(r"(\d\d|A\d)_[a-z0-9_]+\.ipynb", path.name), f"{path.name}: expected NN_slug.ipynb"
 
 
-@pytest.mark.parametrize("path", LEGACY, ids=lambda p: p.stem)
-def test_chapter_anatomy(path):
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_stored_run(path):
     cells = _cells(path)
-    assert path.stat().st_size < MAX_BYTES, f"{path.name} is {path.stat().st_size / 1e6:.1f} MB (limit 2 MB)"
-    first = _source(cells[0])
-    assert cells[0]["cell_type"] == "markdown" and first.startswith("# "), "the first cell is the title"
-    assert "colab.research.google.com" in first, "the title cell carries an Open in Colab badge"
-    params = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
-    assert len(params) == 1, "exactly one cell tagged 'parameters'"
-    assert re.search(r'^DEVICE = "auto"', _source(params[0]), re.M), "parameters set DEVICE = \"auto\""
-    assert re.search(r'^SCALE = "small"', _source(params[0]), re.M), "parameters set SCALE = \"small\""
-    headings = "\n".join(_source(c) for c in cells if c["cell_type"] == "markdown")
-    for heading in ("Exercises", "Summary", "References"):
-        assert re.search(rf"^#+ .*{heading}", headings, re.M), f"no '{heading}' heading"
+    assert "colab.research.google.com" in _source(cells[0]), "the title cell carries an Open in Colab badge"
     code = [c for c in cells if c["cell_type"] == "code" and _source(c).strip()]
     assert all(c.get("execution_count") for c in code), "every code cell has a stored execution"
     outputs = [o for c in code for o in c.get("outputs", [])]
@@ -84,14 +59,14 @@ def test_chapter_anatomy(path):
     assert any("NBVAL_CHECK_OUTPUT" in _source(c) for c in code), "mark stable cells for nbval"
 
 
-@pytest.mark.parametrize("path", MIGRATED, ids=lambda p: p.stem)
-def test_chapter_anatomy_v2(path):
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_chapter_anatomy(path):
     assert path.stat().st_size < MAX_BYTES, f"{path.name} is {path.stat().st_size / 1e6:.1f} MB (limit 2 MB)"
     problems = anatomy.anatomy_problems(anatomy.load(path), path.stem)
     assert not problems, f"{path.name} breaks the chapter anatomy:\n- " + "\n- ".join(problems)
 
 
-@pytest.mark.parametrize("path", MIGRATED, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_stored_outputs_are_clean(path):
     problems = anatomy.output_problems(anatomy.load(path))
     assert not problems, f"{path.name} stores outputs a reader should not see:\n- " + "\n- ".join(problems)
@@ -107,7 +82,7 @@ def _code(text, tags=(), outputs=()):
 
 
 def _model_notebook() -> dict:
-    """The smallest notebook that keeps the v2 anatomy."""
+    """The smallest notebook that keeps the anatomy."""
     title = ("# Chapter 99. A model chapter\n\n**Paper.** A. Author. *A paper.* {cite}`author2025paper`\n\n"
              "This chapter shows the shape every chapter takes: a header, its parameters, the idea, data, a baseline, "
              "the method, experiments, results beside the paper, checks, a widget, a summary and exercises.")
