@@ -540,3 +540,20 @@ def test_trec_run_round_trip(run, tmp_path_factory):
     path = formats.write_trec_run(run, tmp_path_factory.mktemp("runs") / "r.run")
     back = formats.read_trec_run(path)
     assert back == {q: docs for q, docs in run.items() if docs}
+
+
+def test_checked_cache_file_detects_missing_partial_and_corrupt_files(tmp_path):
+    """Trained weights and features (chapters 12, A1, the LiT model) are written with a sha256 sidecar."""
+    from irbook.cache import checksum_problem, save_checked, sidecar_path
+
+    path = tmp_path / "w.pt"
+    assert checksum_problem(path) == "no cached file"
+    path.write_bytes(b"weights")
+    assert "checksum file is missing" in checksum_problem(path)
+    save_checked(path, lambda tmp: tmp.write_bytes(b"weights"))
+    assert checksum_problem(path) is None and sidecar_path(path).exists()
+    path.write_bytes(b"weightz")
+    assert "does not match its sha256" in checksum_problem(path)
+    with pytest.raises(RuntimeError):  # a failed write leaves the previous file, not a partial one
+        save_checked(path, lambda tmp: (tmp.write_bytes(b"half"), (_ for _ in ()).throw(RuntimeError("disk full"))))
+    assert path.read_bytes() == b"weightz"

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from irbook.chapters.ch12_derec import (FORBIDDEN_WORDS, FORBIDDEN_WORDS_SHA256, ClassifierConfig, EvidencePool,
-                                        _cache_problem, classifier_input, evidence_pool, evidence_texts,
+                                        classifier_input, evidence_pool, evidence_texts,
                                         forbidden_pattern, label_vote, own_share, retrieve_evidence,
                                         split_sentences)
 from irbook.widgets.derec import ClaimBrowser
@@ -113,19 +113,6 @@ def test_classifier_config_validates_and_keys_change():
         with pytest.raises(ValueError):
             ClassifierConfig(**bad).validate()
     assert classifier_input("c", "e") == "claim: c [SEP] evidence: e"
-
-
-def test_cache_problem_detects_missing_and_corrupt_weights(tmp_path):
-    from irbook.cache import sha256_file
-
-    path = tmp_path / "w.pt"
-    assert _cache_problem(path) == "no cached weights"
-    path.write_bytes(b"weights")
-    assert "checksum file is missing" in _cache_problem(path)
-    path.with_name("w.pt.sha256").write_text(sha256_file(path) + "\n")
-    assert _cache_problem(path) is None
-    path.write_bytes(b"weightz")
-    assert "sha256" in _cache_problem(path)
 
 
 # ------------------------------------------------------------------------------------------- the view

@@ -8,6 +8,8 @@ import importlib.util
 import numpy as np
 import pytest
 
+from irbook.cache import checksum_problem
+
 from irbook.vision import scenes
 
 # ----------------------------------------------------------------------------- generated scenes
@@ -213,7 +215,7 @@ def test_cache_corrupt_file_is_rebuilt(tmp_path, monkeypatch):
         tiny_clip.load(config)
     with pytest.warns(UserWarning, match="sha256"):
         _, rebuilt = train_tiny_clip(config)
-    assert not rebuilt["from_cache"] and tiny_clip.cache_problem(path) is None
+    assert not rebuilt["from_cache"] and checksum_problem(path) is None
     path.with_name(path.name + ".sha256").unlink()
     with pytest.warns(UserWarning, match="checksum file is missing"):
         train_tiny_clip(config)
@@ -329,11 +331,11 @@ def test_lit_caches_are_rebuilt_when_corrupt(tmp_path, monkeypatch):
     path.write_bytes(path.read_bytes()[:100])
     with pytest.warns(UserWarning, match="sha256"):
         _, rebuilt = lit.load_or_train(config)
-    assert not rebuilt["from_cache"] and lit._problem(path) is None
+    assert not rebuilt["from_cache"] and checksum_problem(path) is None
     features.write_bytes(b"not an npz")
     with pytest.warns(UserWarning, match="sha256"):
         again = lit.training_features(config)
-    assert again["image"].shape == (24, lit.FEATURE_DIM) and lit._problem(features) is None
+    assert again["image"].shape == (24, lit.FEATURE_DIM) and checksum_problem(features) is None
     with pytest.raises(ValueError, match="n_scenes"):
         lit.LitConfig(n_scenes=0).validate()
 

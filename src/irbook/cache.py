@@ -197,3 +197,38 @@ class KeyValueStore:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+def sidecar_path(path: str | os.PathLike) -> Path:
+    """The checksum file beside a cached file: ``<name>.sha256``."""
+    path = Path(path)
+    return path.with_name(path.name + ".sha256")
+
+
+def save_checked(path: str | os.PathLike, write) -> Path:
+    """Write a cache file with ``write(tmp_path)`` atomically, then its sha256 sidecar (see :func:`checksum_problem`).
+
+    Trained weights and precomputed features are kept this way, so a partial or corrupt file is detected and
+    rebuilt rather than trusted. Introduced in appendix A1 (:doc:`A1_tiny_clip`).
+    """
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        write(tmp)
+    with atomic_path(sidecar_path(path)) as tmp:
+        tmp.write_text(sha256_file(path) + "\n")
+    return path
+
+
+def checksum_problem(path: str | os.PathLike) -> str | None:
+    """Why a file written by :func:`save_checked` cannot be trusted, or None when it matches its sha256 sidecar.
+
+    Introduced in appendix A1 (:doc:`A1_tiny_clip`).
+    """
+    path = Path(path)
+    if not path.exists():
+        return "no cached file"
+    if not sidecar_path(path).exists():
+        return "the checksum file is missing"
+    if sidecar_path(path).read_text().strip() != sha256_file(path):
+        return "the file does not match its sha256 (corrupt or partly written)"
+    return None

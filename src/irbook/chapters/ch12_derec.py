@@ -342,19 +342,6 @@ def classifier_cache_path(config: ClassifierConfig, claims, evidence, y) -> Path
     return cache_dir("models", "derec") / f"derec-{config.key()}-{_training_key(claims, evidence, y)}.pt"
 
 
-def _cache_problem(path: Path) -> str | None:
-    from irbook.cache import sha256_file
-
-    sidecar = path.with_name(path.name + ".sha256")
-    if not path.exists():
-        return "no cached weights"
-    if not sidecar.exists():
-        return "the checksum file is missing"
-    if sidecar.read_text().strip() != sha256_file(path):
-        return "the weights do not match their sha256 (corrupt or partly written)"
-    return None
-
-
 def load_or_fit(config: ClassifierConfig, claims, evidence, y, n_labels: int = 6, device: str = "cpu",
                 rebuild: bool = False) -> tuple[EvidenceClassifier, dict]:
     """The fine-tuned classifier for these training inputs: from the cache when its sha256 sidecar checks out,
@@ -362,12 +349,12 @@ def load_or_fit(config: ClassifierConfig, claims, evidence, y, n_labels: int = 6
     training time of the run that trained it. Introduced in chapter 12."""
     import torch
 
-    from irbook.cache import atomic_path, sha256_file
+    from irbook.cache import checksum_problem, save_checked
 
     claims, evidence = list(claims), list(evidence)
     path = classifier_cache_path(config, claims, evidence, y)
     classifier = EvidenceClassifier(config, n_labels, device)
-    problem = "rebuild was asked for" if rebuild else _cache_problem(path)
+    problem = "rebuild was asked for" if rebuild else checksum_problem(path)
     if problem is None:
         try:
             payload = torch.load(path, map_location=device, weights_only=False)
@@ -379,9 +366,6 @@ def load_or_fit(config: ClassifierConfig, claims, evidence, y, n_labels: int = 6
             problem = f"the cached file does not load ({type(err).__name__})"
     classifier.fit(claims, evidence, y)
     payload = {"config": asdict(config), "report": classifier.report_, "state_dict": classifier.model.state_dict()}
-    with atomic_path(path) as tmp:
-        torch.save(payload, tmp)
-    with atomic_path(path.with_name(path.name + ".sha256")) as tmp:
-        tmp.write_text(sha256_file(path) + "\n")
+    save_checked(path, lambda tmp: torch.save(payload, tmp))
     classifier.report_ = dict(classifier.report_, from_cache=False, cache_problem=problem)
     return classifier, classifier.report_

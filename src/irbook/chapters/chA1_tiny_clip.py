@@ -103,7 +103,7 @@ def train_tiny_clip(config: TinyClipConfig = TinyClipConfig(), rebuild: bool = F
             return tiny_clip.load(config)
         except tiny_clip.TinyClipNotTrainedError as err:
             problem = str(err).split(". Train them once")[0]
-            if "no cached weights" not in problem and verbose:
+            if "no cached file" not in problem and verbose:
                 warnings.warn(f"{problem}; training again")
             elif verbose:
                 print("Training the tiny CLIP once on 2 CPU cores; it is then cached")

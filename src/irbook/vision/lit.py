@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from irbook.cache import atomic_path, cache_dir, sha256_file
+from irbook.cache import cache_dir, checksum_problem, save_checked
 from irbook.vision.tiny_clip import check_texts as _texts
 
 FORMAT_VERSION = 1
@@ -265,24 +265,6 @@ def make_heads(dim: int = 384, bridge=None):
     return Heads()
 
 
-def _save_checked(path: Path, write) -> None:
-    with atomic_path(path) as tmp:
-        write(tmp)
-    with atomic_path(path.with_name(path.name + ".sha256")) as tmp:
-        tmp.write_text(sha256_file(path) + "\n")
-
-
-def _problem(path: Path) -> str | None:
-    sidecar = path.with_name(path.name + ".sha256")
-    if not path.exists():
-        return "missing"
-    if not sidecar.exists():
-        return "the checksum file is missing"
-    if sidecar.read_text().strip() != sha256_file(path):
-        return "it does not match its sha256 (corrupt or partly written)"
-    return None
-
-
 def training_features(config: LitConfig = LitConfig(), rebuild: bool = False, verbose: bool = True) -> dict:
     """The training set as precomputed features, cached: ``image`` (N, 1280), ``text`` (M, 384) MiniLM
     caption embeddings, ``owner`` (M,) the image row of each caption, and counts. Computed once (the slow step,
@@ -293,14 +275,14 @@ def training_features(config: LitConfig = LitConfig(), rebuild: bool = False, ve
 
     config.validate()
     path = cache_dir("models", "lit-clip") / f"features-{config.features_key()}.npz"
-    problem = "rebuild was asked for" if rebuild else _problem(path)
+    problem = "rebuild was asked for" if rebuild else checksum_problem(path)
     if problem is None:
         try:
             with np.load(path) as stored:
                 return {k: stored[k] for k in stored.files}
         except (OSError, ValueError, KeyError) as err:
             problem = f"it does not load ({err})"
-    if verbose and problem != "missing":
+    if verbose and problem != "no cached file":
         warnings.warn(f"LiT feature cache {path}: {problem}; computing it again")
     started = time.perf_counter()
     train_scenes = scenes.generate_scenes(config.n_scenes, seed=config.seed, size=config.scene_size, split="train")
@@ -323,7 +305,7 @@ def training_features(config: LitConfig = LitConfig(), rebuild: bool = False, ve
     text = np.asarray(_minilm()(captions), np.float32)
     result = {"image": np.concatenate(image_rows).astype(np.float32), "text": text, "owner": np.asarray(owner),
               "n_scene_images": np.asarray(len(scene_images)), "seconds": np.asarray(time.perf_counter() - started)}
-    _save_checked(path, lambda tmp: np.savez(open(tmp, "wb"), **result))
+    save_checked(path, lambda tmp: np.savez(open(tmp, "wb"), **result))
     return result
 
 
@@ -387,7 +369,7 @@ def load_or_train(config: LitConfig = LitConfig(), rebuild: bool = False, verbos
 
     config.validate()
     path = cache_path(config)
-    problem = "rebuild was asked for" if rebuild else _problem(path)
+    problem = "rebuild was asked for" if rebuild else checksum_problem(path)
     if problem is None:
         try:
             payload = torch.load(path, map_location="cpu", weights_only=False)
@@ -397,12 +379,12 @@ def load_or_train(config: LitConfig = LitConfig(), rebuild: bool = False, verbos
             return heads.eval(), dict(payload["report"], from_cache=True)
         except Exception as err:  # passes its checksum but does not load: rebuild it too
             problem = f"it does not load ({type(err).__name__}: {err})"
-    if verbose and problem != "missing":
+    if verbose and problem != "no cached file":
         warnings.warn(f"LiT heads cache {path}: {problem}; training again")
     heads, report = train(config)
     payload = {"format": FORMAT_VERSION, "config": dataclasses.asdict(config), "report": report,
                "state_dict": heads.state_dict()}
-    _save_checked(path, lambda tmp: torch.save(payload, tmp))
+    save_checked(path, lambda tmp: torch.save(payload, tmp))
     return heads, dict(report, from_cache=False)
 
 

@@ -28,7 +28,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from irbook.cache import atomic_path, cache_dir, sha256_file
+from irbook.cache import cache_dir, checksum_problem, save_checked
 
 FORMAT_VERSION = 1
 
@@ -253,30 +253,7 @@ def save(net, config: TinyClipConfig, report: dict, path: Path | None = None) ->
     path = Path(path or cache_path(config))
     payload = {"format": FORMAT_VERSION, "config": dataclasses.asdict(config), "report": report,
                "state_dict": net.state_dict()}
-    with atomic_path(path) as tmp:
-        torch.save(payload, tmp)
-    sidecar = path.with_name(path.name + ".sha256")
-    with atomic_path(sidecar) as tmp:
-        tmp.write_text(sha256_file(path) + "\n")
-    return path
-
-
-def cache_problem(path: Path) -> str | None:
-    """Why the cached file cannot be trusted, or None when its checksum matches its sidecar.
-
-    Introduced in appendix A1 (:doc:`A1_tiny_clip`).
-    """
-    sidecar = path.with_name(path.name + ".sha256")
-    if not path.exists():
-        return "no cached weights"
-    if not sidecar.exists():
-        return "the checksum file is missing"
-    if sidecar.read_text().strip() != sha256_file(path):
-        return "the weights do not match their sha256 (corrupt or partly written)"
-    return None
-
-
-_cache_problem = cache_problem  # the earlier private name
+    return save_checked(path, lambda tmp: torch.save(payload, tmp))
 
 
 def load(config: TinyClipConfig = TinyClipConfig()):
@@ -290,7 +267,7 @@ def load(config: TinyClipConfig = TinyClipConfig()):
     torch = _torch()
     config.validate()
     path = cache_path(config)
-    problem = cache_problem(path)
+    problem = checksum_problem(path)
     if problem is None:
         try:
             payload = torch.load(path, map_location="cpu", weights_only=False)
