@@ -237,22 +237,28 @@ def _grade(value: str, where: str) -> int:
         raise ValueError(f"{where}: relevance grade must be an integer, got {value!r}") from None
 
 
+def _columns(path: str | os.PathLike, layout: str):
+    """(line number, fields) of each non-blank line of a whitespace-separated file with ``layout``'s columns."""
+    n = len(layout.split())
+    with _open_text(path) as handle:
+        for number, line in enumerate(handle, start=1):
+            parts = line.split()
+            if not parts:
+                continue
+            if len(parts) != n:
+                raise ValueError(f"{path}, line {number}: expected {n} columns '{layout}', "
+                                 f"got {len(parts)}: {line.strip()[:80]!r}")
+            yield number, parts
+
+
 def read_trec_qrels(path: str | os.PathLike) -> Qrels:
     """TREC qrels (``qid iteration docid grade`` per line, whitespace separated) as ``{qid: {docid: grade}}``.
 
     Introduced with the how-to page's "Your own collection".
     """
     qrels: Qrels = {}
-    with _open_text(path) as handle:
-        for number, line in enumerate(handle, start=1):
-            parts = line.split()
-            if not parts:
-                continue
-            if len(parts) != 4:
-                raise ValueError(f"{path}, line {number}: expected 4 columns 'qid iteration docid grade', "
-                                 f"got {len(parts)}: {line.strip()[:80]!r}")
-            qid, _, docid, grade = parts
-            qrels.setdefault(qid, {})[docid] = _grade(grade, f"{path}, line {number}")
+    for number, (qid, _, docid, grade) in _columns(path, "qid iteration docid grade"):
+        qrels.setdefault(qid, {})[docid] = _grade(grade, f"{path}, line {number}")
     if not qrels:
         raise ValueError(f"{path}: no qrels lines")
     return qrels
@@ -468,17 +474,9 @@ def read_trec_run(path: str | os.PathLike) -> Run:
     Introduced with the how-to page's "Your own collection".
     """
     run: Run = {}
-    with _open_text(path) as handle:
-        for number, line in enumerate(handle, start=1):
-            parts = line.split()
-            if not parts:
-                continue
-            if len(parts) != 6:
-                raise ValueError(f"{path}, line {number}: expected 6 columns 'qid Q0 docid rank score tag', "
-                                 f"got {len(parts)}: {line.strip()[:80]!r}")
-            try:
-                score = float(parts[4])
-            except ValueError:
-                raise ValueError(f"{path}, line {number}: score must be a number, got {parts[4]!r}") from None
-            run.setdefault(parts[0], {})[parts[2]] = score
+    for number, (qid, _, docid, _, score, _) in _columns(path, "qid Q0 docid rank score tag"):
+        try:
+            run.setdefault(qid, {})[docid] = float(score)
+        except ValueError:
+            raise ValueError(f"{path}, line {number}: score must be a number, got {score!r}") from None
     return run
