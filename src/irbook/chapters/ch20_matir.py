@@ -3,7 +3,7 @@
 """The code of notebooks/20_matir.ipynb that other code reuses (its `#| export` cells, in notebook order)."""
 
 
-# -- cell a1e7356b
+# -- cell 319f3470
 import re
 
 import numpy as np
@@ -68,7 +68,7 @@ def referring_query(category: str, mask: np.ndarray, captions) -> str:
     return f"{article(phrase)} {phrase} {position_phrase(mask)}"
 
 
-# -- cell e3e7ab66
+# -- cell 998fa317
 import hashlib
 import json
 
@@ -136,7 +136,7 @@ def cached_masks(key: dict, compute):
     return masks, time.perf_counter() - started, False
 
 
-# -- cell e73641b9
+# -- cell 89deed90
 import numpy as np
 
 
@@ -262,7 +262,7 @@ def spatial_agreement(query: str, mask) -> float:
     return float(np.mean(votes)) if votes else 0.0
 
 
-# -- cell a6247630
+# -- cell 1ed6c7d4
 import numpy as np
 
 
