@@ -168,3 +168,9 @@ def test_view_renders_results_headless_and_validates():
         view.render(query="x", source="sam")
     with pytest.raises(ValueError, match="mask"):
         overlay(image, np.zeros((2, 2), bool))
+
+
+def test_article_before_vowels():
+    from irbook.chapters.ch20_matir import article
+
+    assert [article(w) for w in ("orange", "white", "umbrella")] == ["an", "a", "an"]

@@ -3,7 +3,7 @@
 """The code of notebooks/20_matir.ipynb that other code reuses (its `#| export` cells, in notebook order)."""
 
 
-# -- cell 319f3470
+# -- cell d8f31de2
 import re
 
 import numpy as np
@@ -68,7 +68,7 @@ def referring_query(category: str, mask: np.ndarray, captions) -> str:
     return f"{article(phrase)} {phrase} {position_phrase(mask)}"
 
 
-# -- cell 998fa317
+# -- cell b9287a5a
 import hashlib
 import json
 
@@ -136,7 +136,7 @@ def cached_masks(key: dict, compute):
     return masks, time.perf_counter() - started, False
 
 
-# -- cell 89deed90
+# -- cell 51a2df4a
 import numpy as np
 
 
@@ -262,7 +262,7 @@ def spatial_agreement(query: str, mask) -> float:
     return float(np.mean(votes)) if votes else 0.0
 
 
-# -- cell 1ed6c7d4
+# -- cell 7a9f9d23
 import numpy as np
 
 
