@@ -6,7 +6,7 @@ Steps, each one a function below:
 0. bring every notebook's Colab badge, Colab install lines and kernel name in step with
    ``repository: url:`` in ``_config.yml`` (tools/sync_notebooks.py), and drop any papermill
    injected-parameters cell;
-1. write ``_toc.yml`` and the chapter tables of ``book/intro.md`` and the part pages from
+1. write ``_toc.yml`` and the chapter tables of ``book/intro.md``, the part pages and ``README.md`` from
    ``book/chapters.yml`` (a chapter gets a page only when ``notebooks/<stem>.ipynb`` exists);
 2. gather the JavaScript the pages need into ``_build/.vendor/static`` (git-ignored):
    ``plotly.min.js`` from the installed plotly package, and from the npm registry (with the
@@ -142,9 +142,48 @@ def _replace_generated(text: str, body: str, path: Path) -> str:
     return f"{head}{BEGIN}\n{body}\n{END}{tail}"
 
 
+def _bib_fields(key: str) -> dict[str, str]:
+    """The ``author`` and ``year`` fields of one entry of ``book/references.bib`` (empty when the key is missing)."""
+    text = (ROOT / "book" / "references.bib").read_text(encoding="utf-8")
+    match = re.search(r"@\w+\{" + re.escape(key) + r",(.*?)\n\}", text, flags=re.S)
+    if not match:
+        return {}
+    fields = {}
+    for name in ("author", "year"):
+        found = re.search(name + r"\s*=\s*[{\"](.+?)[}\"]\s*,?\s*\n", match.group(1), flags=re.S)
+        if found:
+            fields[name] = " ".join(found.group(1).replace("{", "").replace("}", "").split())
+    return fields
+
+
+def short_citation(key: str) -> str:
+    """"Surname YEAR", "A and B YEAR" or "A et al. YEAR" from the bibliography entry ``key``."""
+    fields = _bib_fields(key)
+    if not fields.get("author"):
+        return ""
+    names = [a.strip() for a in fields["author"].split(" and ") if a.strip()]
+    surnames = [n.split(",")[0].strip() if "," in n else n.split()[-1] for n in names]
+    who = surnames[0] if len(surnames) == 1 else (
+        f"{surnames[0]} and {surnames[1]}" if len(surnames) == 2 else f"{surnames[0]} et al.")
+    return f"{who} {fields.get('year', '')}".strip()
+
+
+def render_readme_table(parts: list[dict]) -> str:
+    """The README's chapter table (plain Markdown links, since GitHub renders no MyST roles)."""
+    lines = ["| # | chapter | paper | status |", "|---|---|---|---|"]
+    for part in parts:
+        for c in part["chapters"]:
+            title = f"[{c['title']}](notebooks/{c['stem']}.ipynb)" if c["available"] else c["title"]
+            paper = "appendix" if part["caption"] == "Appendix" else short_citation(c.get("cite", ""))
+            lines.append(f"| {_number(c['stem'])} | {title} | {paper} | {'available' if c['available'] else 'planned'} |")
+    return "\n".join(lines)
+
+
 def generated_files(parts: list[dict]) -> dict[Path, str]:
     """Every generated file's path and the content it should have now."""
     files = {TOC_FILE: render_toc(parts)}
+    readme = ROOT / "README.md"
+    files[readme] = _replace_generated(readme.read_text(encoding="utf-8"), render_readme_table(parts), readme)
     intro = ROOT / "book" / "intro.md"
     files[intro] = _replace_generated(intro.read_text(encoding="utf-8"), render_intro_tables(parts), intro)
     for part in parts:
