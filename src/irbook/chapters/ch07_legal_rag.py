@@ -3,7 +3,7 @@
 """The code of notebooks/07_legal_rag.ipynb that other code reuses (its `#| export` cells, in notebook order)."""
 
 
-# -- cell 89e4c7ed
+# -- cell ch07-011
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -69,7 +69,7 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
 
 
-# -- cell d99927f1
+# -- cell ch07-017
 def context_metrics(selected: Sequence[str], gold: dict, tokens: int) -> dict:
     """Recall and precision of one context against the gold passages, and its token cost.
 
@@ -84,7 +84,7 @@ def context_metrics(selected: Sequence[str], gold: dict, tokens: int) -> dict:
             "tokens": int(tokens), "chunks": len(selected)}
 
 
-# -- cell 64d60e3f
+# -- cell ch07-021
 @dataclass
 class ChunkStore:
     """Chunks with their reader-token counts and unit embeddings, and their sentences likewise.
@@ -124,7 +124,7 @@ class ChunkStore:
                    rows)
 
 
-# -- cell 443bed51
+# -- cell ch07-024
 @dataclass
 class Context:
     """What one strategy hands the reader: chunk ids, the (possibly trimmed) texts, their token counts, and
@@ -216,7 +216,7 @@ class OneShot:
         return context
 
 
-# -- cell 1f77a07a
+# -- cell ch07-029
 AGENT_SYSTEM = ("You help answer questions about financial regulations by searching a collection of regulatory "
                 "documents. Be brief.")
 
@@ -358,7 +358,7 @@ class AgenticRetriever:
         return bool(sims[~read].max() >= weakest_read - self.lazy_margin)
 
 
-# -- cell 60904146
+# -- cell ch07-030
 _OBLIGATION = re.compile(r"\b(must|shall|should|required|requires|may not|is not permitted|prohibited)\b", re.I)
 _STOP = frozenset("that this with from have been will which their there such other than into under where when "
                   "shall must should what does each also only these those were they about".split())
