@@ -3,7 +3,7 @@
 """The code of notebooks/18_dense_sparse_vlp.ipynb that other code reuses (its `#| export` cells, in notebook order)."""
 
 
-# -- cell e5c1f65d
+# -- cell 3805e222
 import numpy as np
 
 IMAGENET_MEAN = np.array([0.485, 0.456, 0.406], np.float32)  # the normalisation EfficientNet-Lite0 was trained with
@@ -84,7 +84,7 @@ def image_token_states(images, grid: int = 2, batch_size: int = 32) -> np.ndarra
     return out
 
 
-# -- cell 54affd41
+# -- cell 2d05d55d
 import numpy as np
 
 
@@ -121,7 +121,7 @@ def recall_both_ways(scores, owner, ks=(1, 5, 10)) -> dict:
     return out
 
 
-# -- cell d8c14bc6
+# -- cell 412f9d7b
 import copy
 
 import numpy as np
@@ -184,22 +184,23 @@ class DenseSparseModel(nn.Module):
 
     def encode_images(self, tokens):
         """``(dense (n, 384), sparse (n, V))`` of images given their EfficientNet tokens."""
-        tokens = torch.as_tensor(tokens, dtype=torch.float32)
+        tokens = torch.as_tensor(tokens, dtype=torch.float32, device=self.vocab.device)
         dense_tokens = self.dense_image_tokens(tokens)
-        mask = torch.ones(dense_tokens.shape[:2], dtype=torch.bool)
+        mask = torch.ones(dense_tokens.shape[:2], dtype=torch.bool, device=tokens.device)
         return dense_tokens[:, 0], self.sparse_from_tokens(dense_tokens, mask)
 
     def encode_texts(self, states, mask):
         """``(dense (n, 384), sparse (n, V))`` of captions given their MiniLM token states and mask."""
-        mask = torch.as_tensor(mask, dtype=torch.bool)
+        mask = torch.as_tensor(mask, dtype=torch.bool, device=self.vocab.device)
         length = max(1, int(mask.sum(1).max()))  # padding beyond the longest caption adds nothing: cut it
-        states, mask = torch.as_tensor(states, dtype=torch.float32)[:, :length], mask[:, :length]
+        states = torch.as_tensor(states, dtype=torch.float32, device=mask.device)[:, :length]
+        mask = mask[:, :length]
         dense_tokens = self.dense_text_tokens(states, mask)
-        full_mask = torch.cat([torch.ones(len(mask), 1, dtype=torch.bool), mask], 1)
+        full_mask = torch.cat([torch.ones(len(mask), 1, dtype=torch.bool, device=mask.device), mask], 1)
         return dense_tokens[:, 0], self.sparse_from_tokens(dense_tokens, full_mask)
 
 
-# -- cell 93c16ad5
+# -- cell f1eb0a9e
 import torch
 from torch import nn
 
@@ -218,7 +219,7 @@ def info_nce(scores):
 
     Introduced in chapter 18 (:doc:`18_dense_sparse_vlp`).
     """
-    target = torch.arange(len(scores))
+    target = torch.arange(len(scores), device=scores.device)
     return 0.5 * (nn.functional.cross_entropy(scores, target) + nn.functional.cross_entropy(scores.T, target))
 
 
@@ -266,7 +267,7 @@ def self_distillation_loss(dense_img, dense_txt, sparse_img, sparse_txt, w: floa
     return 0.5 * (loss_l + loss_d)
 
 
-# -- cell 91fc331f
+# -- cell 452e783c
 import dataclasses
 import hashlib
 import json
@@ -343,9 +344,10 @@ def check_features(features: dict) -> dict:
     return features
 
 
-def train(config: TrainConfig, features: dict, lit_heads, word_embeddings, vocab_ids):
+def train(config: TrainConfig, features: dict, lit_heads, word_embeddings, vocab_ids, device: str = "cpu"):
     """Fine-tune the dense model's last layers and train the sparse head (self-distillation), or train the sparse
-    head alone against the frozen dense model (one-way). Returns ``(model, report)``.
+    head alone against the frozen dense model (one-way). Returns ``(model, report)``, the model on the CPU;
+    ``device`` is where it trains ("cuda" for the full run).
 
     Introduced in chapter 18 (:doc:`18_dense_sparse_vlp`).
     """
@@ -353,16 +355,16 @@ def train(config: TrainConfig, features: dict, lit_heads, word_embeddings, vocab
     check_features(features)
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
-    model = DenseSparseModel(lit_heads, word_embeddings, vocab_ids, pooling=config.pooling)
+    model = DenseSparseModel(lit_heads, word_embeddings, vocab_ids, pooling=config.pooling).to(device)
     if config.mode == "one-way":
         model.dense.requires_grad_(False)
     dense_params = [p for p in model.dense.parameters() if p.requires_grad]
     sparse_params = [p for n, p in model.named_parameters() if not n.startswith("dense.")]
     groups = [{"params": sparse_params, "lr": config.lr}] + ([{"params": dense_params, "lr": config.lr_dense}]
                                                              if dense_params else [])
-    image = torch.as_tensor(features["image_tokens"], dtype=torch.float32)
-    states = torch.as_tensor(features["text_states"], dtype=torch.float32)
-    mask = torch.as_tensor(features["text_mask"], dtype=torch.bool)
+    image = torch.as_tensor(features["image_tokens"], dtype=torch.float32).to(device)
+    states = torch.as_tensor(features["text_states"], dtype=torch.float32).to(device)
+    mask = torch.as_tensor(features["text_mask"], dtype=torch.bool).to(device)
     owner = np.asarray(features["owner"])
     captions_of = [np.flatnonzero(owner == i) for i in range(len(image))]
     has_caption = np.flatnonzero([len(c) > 0 for c in captions_of])
@@ -395,11 +397,12 @@ def train(config: TrainConfig, features: dict, lit_heads, word_embeddings, vocab
             history.append({"step": step, "loss": float(loss.detach()), "flops": float(reg.detach()),
                             "active_image": float((s_img > 0).sum(1).float().mean()),
                             "active_text": float((s_txt > 0).sum(1).float().mean())})
-    model.eval()
+    model.cpu().eval()
     return model, {"history": history, "steps": total, "train_seconds": time.perf_counter() - started}
 
 
-def load_or_train(config: TrainConfig, features: dict, lit_heads, word_embeddings, vocab_ids, path):
+def load_or_train(config: TrainConfig, features: dict, lit_heads, word_embeddings, vocab_ids, path,
+                  device: str = "cpu"):
     """The trained model of ``config`` from ``path`` when its sha256 sidecar checks out, else trained now and
     saved with :func:`irbook.cache.save_checked`. The report says ``from_cache`` and the training time.
 
@@ -416,13 +419,13 @@ def load_or_train(config: TrainConfig, features: dict, lit_heads, word_embedding
             return model.eval(), dict(payload["report"], from_cache=True)
         except Exception:  # passes its checksum but does not load (an older format): train again
             pass
-    model, report = train(config, features, lit_heads, word_embeddings, vocab_ids)
+    model, report = train(config, features, lit_heads, word_embeddings, vocab_ids, device)
     payload = {"config": dataclasses.asdict(config), "report": report, "state_dict": model.state_dict()}
     save_checked(path, lambda tmp: torch.save(payload, tmp))
     return model, dict(report, from_cache=False)
 
 
-# -- cell a5fb9872
+# -- cell 019aa650
 import numpy as np
 
 
