@@ -3,7 +3,7 @@
 """The code of notebooks/18_dense_sparse_vlp.ipynb that other code reuses (its `#| export` cells, in notebook order)."""
 
 
-# -- cell 3bb28355
+# -- cell 30539c77
 import numpy as np
 
 IMAGENET_MEAN = np.array([0.485, 0.456, 0.406], np.float32)  # the normalisation EfficientNet-Lite0 was trained with
@@ -84,7 +84,7 @@ def image_token_states(images, grid: int = 2, batch_size: int = 32) -> np.ndarra
     return out
 
 
-# -- cell 7a18456a
+# -- cell 430dc9dc
 import numpy as np
 
 
@@ -121,7 +121,7 @@ def recall_both_ways(scores, owner, ks=(1, 5, 10)) -> dict:
     return out
 
 
-# -- cell 41247e10
+# -- cell 6f1fb4fb
 import copy
 
 import numpy as np
@@ -200,7 +200,7 @@ class DenseSparseModel(nn.Module):
         return dense_tokens[:, 0], self.sparse_from_tokens(dense_tokens, full_mask)
 
 
-# -- cell 57f16b97
+# -- cell d3640962
 import torch
 from torch import nn
 
@@ -267,7 +267,7 @@ def self_distillation_loss(dense_img, dense_txt, sparse_img, sparse_txt, w: floa
     return 0.5 * (loss_l + loss_d)
 
 
-# -- cell 72043f70
+# -- cell aa4039db
 import dataclasses
 import hashlib
 import json
@@ -425,7 +425,7 @@ def load_or_train(config: TrainConfig, features: dict, lit_heads, word_embedding
     return model, dict(report, from_cache=False)
 
 
-# -- cell ce27daa3
+# -- cell 6c3bd8a8
 import numpy as np
 
 
