@@ -94,11 +94,13 @@ class EntityGraph:
     and each phrase it mentions (phrases found in a single passage or in more than ``max_df`` of them link nothing
     and are dropped). ``search(seeds, passage_prior)`` runs PPR whose reset vector puts mass on the seed phrases
     (weighted by specificity, 1 / number of passages) and, as in HippoRAG 2, ``passage_weight`` of it on passages
-    in proportion to ``passage_prior`` (dense similarity to the query); a passage's score is its PPR mass.
+    in proportion to ``passage_prior`` (from the dense similarity to the query); a passage's score is its PPR mass.
+    HippoRAG 2 gives passages a small share beside its fact-based phrase weights; with phrase seeds alone, 0.5 ranked
+    the supporting passages better on these questions (the chapter's exercise 4 sweeps it).
     Introduced in chapter 10.
     """
 
-    def __init__(self, damping: float = 0.5, passage_weight: float = 0.05, max_df: float = 0.05,
+    def __init__(self, damping: float = 0.5, passage_weight: float = 0.5, max_df: float = 0.05,
                  tol: float = 1e-8, max_iter: int = 100):
         if not 0 < damping < 1:
             raise ValueError(f"damping must be in (0, 1), got {damping!r}")
@@ -221,16 +223,20 @@ class GraphRetriever:
     """The backbone f_ret: a query text becomes PPR scores over the passages (HippoRAG-style).
 
     Seeds are the query's phrases (spaCy entities and noun chunks) found in the graph; the passage prior is the
-    query's cosine similarity to each passage (the dense embedder). ``score(texts)`` returns an array of shape
-    ``(len(texts), n_passages)``. Introduced in chapter 10.
+    query's cosine similarity to each passage (the dense embedder), sharpened as exp((cos - max cos) / temperature)
+    so that the closest passages carry it. ``score(texts)`` returns an array of shape ``(len(texts), n_passages)``.
+    Introduced in chapter 10.
     """
 
-    def __init__(self, graph: EntityGraph, nlp, embedder, passage_vectors: np.ndarray):
+    def __init__(self, graph: EntityGraph, nlp, embedder, passage_vectors: np.ndarray, temperature: float = 0.05):
+        if not temperature > 0:
+            raise ValueError(f"temperature must be positive, got {temperature!r}")
         if not hasattr(graph, "graph_"):
             raise ValueError("graph must be a fitted EntityGraph")
         if passage_vectors.shape[0] != len(graph.doc_ids_):
             raise ValueError(f"passage_vectors must have {len(graph.doc_ids_)} rows, got {passage_vectors.shape[0]}")
         self.graph, self.nlp, self.embedder, self.vectors = graph, nlp, embedder, passage_vectors
+        self.temperature = temperature
 
     def phrases(self, texts: Sequence[str]) -> list[list[str]]:
         """The graph-linkable phrases of each text."""
@@ -243,7 +249,8 @@ class GraphRetriever:
         if not texts:
             return np.zeros((0, len(self.graph.doc_ids_)))
         similarity = self.embedder.encode(list(texts)) @ self.vectors.T
-        return np.stack([self.graph.search(seeds, prior) for seeds, prior in zip(self.phrases(texts), similarity)])
+        prior = np.exp((similarity - similarity.max(axis=1, keepdims=True)) / self.temperature)
+        return np.stack([self.graph.search(seeds, row) for seeds, row in zip(self.phrases(texts), prior)])
 
 
 def passage_block(doc_ids: Sequence[str], passages: Mapping[str, Mapping], words: int = 30) -> str:
@@ -386,11 +393,11 @@ def run_strategy(strategy: str, questions: Sequence[Mapping], retriever: GraphRe
 
 
 def answer_messages(question: str, doc_ids: Sequence[str], passages: Mapping[str, Mapping]) -> list[dict]:
-    """The reader's prompt: the question and the retrieved passages (title and first 60 words each).
+    """The reader's prompt: the question and the retrieved passages (title and first 40 words each).
     Introduced in chapter 10."""
     from irbook.llm import rag_messages
 
-    return rag_messages(question, [f"{passages[d].get('title') or ''}: {' '.join(passages[d]['text'].split()[:60])}"
+    return rag_messages(question, [f"{passages[d].get('title') or ''}: {' '.join(passages[d]['text'].split()[:40])}"
                                    for d in doc_ids])
 
 
@@ -473,17 +480,13 @@ def pick_questions(queries: Sequence[Mapping], n: int, seed: int, balance_types:
     queries = list(queries)
     if not isinstance(n, int) or not 1 <= n <= len(queries):
         raise ValueError(f"n must be an int in [1, {len(queries)}], got {n!r}")
-    rng = np.random.default_rng(seed)
+    order = [int(i) for i in np.random.default_rng(seed).permutation(len(queries))]  # a smaller n picks a subset
     if not balance_types:
-        return [queries[i] for i in sorted(rng.choice(len(queries), n, replace=False))]
+        return [queries[i] for i in sorted(order[:n])]
     groups: dict[str, list[int]] = {}
-    for i, q in enumerate(queries):
-        groups.setdefault(question_type(q), []).append(i)
-    picked: list[int] = []
+    for i in order:
+        groups.setdefault(question_type(queries[i]), []).append(i)
     share = n // len(groups)
-    for kind in sorted(groups):
-        take = min(share, len(groups[kind]))
-        picked += list(rng.choice(groups[kind], take, replace=False))
-    rest = [i for i in range(len(queries)) if i not in picked]
-    picked += list(rng.choice(rest, n - len(picked), replace=False)) if len(picked) < n else []
+    picked = [i for kind in sorted(groups) for i in groups[kind][:share]]
+    picked += [i for i in order if i not in picked][: n - len(picked)]
     return [queries[i] for i in sorted(picked)]
