@@ -3,7 +3,7 @@
 """The code of notebooks/05_pbr.ipynb that other code reuses (its `#| export` cells, in notebook order)."""
 
 
-# -- cell 6e9cd653
+# -- cell 868bfd31
 import itertools
 import json
 import re
@@ -30,7 +30,7 @@ def recall_ndcg(ranked: Sequence[str], gold: Mapping[str, Sequence[str]], k: int
     return best
 
 
-# -- cell 5cd80d36
+# -- cell a9a51e7b
 PBR_THRESHOLD = 0.5     # graph edge threshold: --threshold default in eval_rag_PBR.py
 PBR_NEIGHBOURS = 5      # at most k neighbours per node: --num_neighbor default
 PBR_MAX_ITER = 50       # power-iteration cap ("fixed max iterations")
@@ -92,7 +92,7 @@ def graph_centre(adjacency, embeddings, max_iter: int = PBR_MAX_ITER, tol: float
     return pi, pi @ x, steps
 
 
-# -- cell 1f2ce468
+# -- cell d1238d87
 def _unit(v: np.ndarray) -> np.ndarray:
     return v / (np.linalg.norm(v) + 1e-12)
 
@@ -124,7 +124,7 @@ def pbr_vector(query, anchor=None, feedback=None, reasoning=None) -> np.ndarray:
     return out
 
 
-# -- cell 2e951b5d
+# -- cell 95898e3d
 def parse_candidates(reply: str, limit: int = 10) -> list[str]:
     """The candidate utterances in an LLM reply: the JSON {"candidates": [...]} the prompt asks for, else
     one per non-empty line (a small model often drops the JSON). Introduced in chapter 5 (:doc:`05_pbr`)."""
@@ -203,7 +203,7 @@ def rm3_terms(feedback: Sequence[str], n_terms: int = 10, stopwords=frozenset())
     return [w for w, _ in weights.most_common(n_terms)]
 
 
-# -- cell eb4c636b
+# -- cell e42d4a94
 class PBRIndex:
     """One user's dense index with P-Anchor: fit(embeddings) builds the kNN graph and its centre; search(vector)
     ranks the user's documents by inner product. Introduced in chapter 5 (:doc:`05_pbr`)."""
