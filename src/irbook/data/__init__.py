@@ -18,6 +18,8 @@ Introduced in chapter 1 (:doc:`01_rag_map`).
 """
 from irbook.data import loaders, registry, types
 from irbook.data.obliqa import load_obliqa  # noqa: F401  (registers "obliqa"; chapter 7)
+
+from irbook.data import locomo, personabench  # chapter 5's sets register themselves on import
 from irbook.data.loaders import (CROSSNER_DOMAINS, LIAR_COLUMNS, LIAR_LABELS, LIAR_PLUS_COLUMNS, bio_to_spans,
                                  crossner_entity_types, load_cisi, load_cranfield, load_crossner, load_hotpotqa,
                                  load_liar, load_liar_plus, load_musique, load_nq_open, parse_smart)
