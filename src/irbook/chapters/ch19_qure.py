@@ -3,7 +3,7 @@
 """The code of notebooks/19_qure.ipynb that other code reuses (its `#| export` cells, in notebook order)."""
 
 
-# -- cell f7ccf209
+# -- cell d225cd38
 import numpy as np
 
 COLOUR_EDITS = ("make it {}", "change the colour to {}", "the same but {}", "now in {}")
@@ -89,7 +89,7 @@ def make_triplets(n: int, seed: int = 0, size: int = 64) -> dict:
     return out
 
 
-# -- cell 5959bfc1
+# -- cell c8e1faff
 import hashlib
 import json
 import time
@@ -151,7 +151,7 @@ def cached_combiner(features: dict, objective: str, config: dict):
     return model, log, False
 
 
-# -- cell e8c212ce
+# -- cell 0de17955
 import numpy as np
 import torch
 from torch import nn
@@ -218,7 +218,7 @@ def cosine_lr(optimizer, epoch: int, epochs: int, lr: float) -> None:
         group["lr"] = value
 
 
-# -- cell e3d70781
+# -- cell 5881df90
 import numpy as np
 
 
@@ -253,7 +253,7 @@ def steepest_drop_negatives(scores, target: int, consecutive_threshold: int = 1)
     return order[start:], order, (start - 1, len(scores) - 1)
 
 
-# -- cell 6a0529c2
+# -- cell 11143034
 import time
 
 import numpy as np
