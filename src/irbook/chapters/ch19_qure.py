@@ -3,7 +3,7 @@
 """The code of notebooks/19_qure.ipynb that other code reuses (its `#| export` cells, in notebook order)."""
 
 
-# -- cell d225cd38
+# -- cell 3b944df3
 import numpy as np
 
 COLOUR_EDITS = ("make it {}", "change the colour to {}", "the same but {}", "now in {}")
@@ -89,7 +89,7 @@ def make_triplets(n: int, seed: int = 0, size: int = 64) -> dict:
     return out
 
 
-# -- cell c8e1faff
+# -- cell 659fdd54
 import hashlib
 import json
 import time
@@ -151,7 +151,7 @@ def cached_combiner(features: dict, objective: str, config: dict):
     return model, log, False
 
 
-# -- cell 0de17955
+# -- cell 259b1031
 import numpy as np
 import torch
 from torch import nn
@@ -218,7 +218,7 @@ def cosine_lr(optimizer, epoch: int, epochs: int, lr: float) -> None:
         group["lr"] = value
 
 
-# -- cell 5881df90
+# -- cell b2bbf5f3
 import numpy as np
 
 
@@ -253,7 +253,7 @@ def steepest_drop_negatives(scores, target: int, consecutive_threshold: int = 1)
     return order[start:], order, (start - 1, len(scores) - 1)
 
 
-# -- cell 11143034
+# -- cell 0fa35e7b
 import time
 
 import numpy as np
