@@ -163,3 +163,23 @@ def test_view_renders_results_and_curve_headless():
         score_curve([0.9, 0.5, 0.1], 1, (0, 2))
     with pytest.raises(ValueError, match="k must"):
         ComposedSearchView(search, ["a"], ["b"], k=0)
+
+
+def test_fashion_mnist_loader_names_the_package_and_grades_by_group(tmp_path):
+    from irbook.chapters.ch19_qure import fashion_grades, load_fashion_mnist
+
+    with pytest.raises(FileNotFoundError, match="dataset-fashion-mnist"):
+        load_fashion_mnist("test", directory=tmp_path)
+    with pytest.raises(ValueError, match="split"):
+        load_fashion_mnist("validation")
+    import gzip
+    with gzip.open(tmp_path / "t10k-images-idx3-ubyte.gz", "wb") as f:
+        f.write(b"\x00" * 20)
+    with gzip.open(tmp_path / "t10k-labels-idx1-ubyte.gz", "wb") as f:
+        f.write(b"\x00" * 8)
+    with pytest.raises(ValueError, match="idx3"):
+        load_fashion_mnist("test", directory=tmp_path)
+    # sandal (5) requested: sandals fully, sneakers (7) and ankle boots (9) partly, a bag (8) not
+    assert fashion_grades(5, [5, 7, 9, 8, 0]).tolist() == [2, 1, 1, 0, 0]
+    with pytest.raises(ValueError, match="requested"):
+        fashion_grades(10, [0])

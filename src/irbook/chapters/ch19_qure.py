@@ -3,7 +3,7 @@
 """The code of notebooks/19_qure.ipynb that other code reuses (its `#| export` cells, in notebook order)."""
 
 
-# -- cell 3b944df3
+# -- cell cbf7d4df
 import numpy as np
 
 COLOUR_EDITS = ("make it {}", "change the colour to {}", "the same but {}", "now in {}")
@@ -89,7 +89,7 @@ def make_triplets(n: int, seed: int = 0, size: int = 64) -> dict:
     return out
 
 
-# -- cell 659fdd54
+# -- cell 2b936c54
 import hashlib
 import json
 import time
@@ -151,7 +151,7 @@ def cached_combiner(features: dict, objective: str, config: dict):
     return model, log, False
 
 
-# -- cell 259b1031
+# -- cell fecb6050
 import numpy as np
 import torch
 from torch import nn
@@ -218,7 +218,7 @@ def cosine_lr(optimizer, epoch: int, epochs: int, lr: float) -> None:
         group["lr"] = value
 
 
-# -- cell b2bbf5f3
+# -- cell efa0a0ad
 import numpy as np
 
 
@@ -253,7 +253,7 @@ def steepest_drop_negatives(scores, target: int, consecutive_threshold: int = 1)
     return order[start:], order, (start - 1, len(scores) - 1)
 
 
-# -- cell 0fa35e7b
+# -- cell d44449d2
 import time
 
 import numpy as np
@@ -353,3 +353,57 @@ def corpus_scores(model, reference, text, corpus) -> np.ndarray:
     model.eval()
     as_t = lambda x: torch.as_tensor(np.asarray(x), dtype=torch.float32)
     return (model.encode_query(as_t(reference), as_t(text)) @ model.encode_image(as_t(corpus)).T).numpy()
+
+
+# -- cell e638b093
+import gzip
+from pathlib import Path
+
+import numpy as np
+
+FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")
+FASHION_CLASSES = ("t-shirt", "pair of trousers", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag",
+                   "ankle boot")
+FASHION_GROUPS = (0, 1, 0, 2, 0, 3, 0, 3, 4, 3)  # upper body, trousers, dress, footwear, bag
+
+
+def load_fashion_mnist(split: str = "test", directory=FASHION_MNIST_DIR) -> tuple[np.ndarray, np.ndarray]:
+    """Fashion-MNIST images (n, 28, 28) uint8 and labels (n,) from the Debian package ``dataset-fashion-mnist``
+    (``split``: ``"train"``, 60,000 images, or ``"test"``, 10,000). A missing package or a malformed file raises an
+    error that says so.
+
+    Introduced in chapter 19 (:doc:`19_qure`).
+    """
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    prefix = "train" if split == "train" else "t10k"
+    paths = Path(directory) / f"{prefix}-images-idx3-ubyte.gz", Path(directory) / f"{prefix}-labels-idx1-ubyte.gz"
+    for path in paths:
+        if not path.exists():
+            raise FileNotFoundError(f"{path} is missing: install the Debian package with "
+                                    "'sudo apt-get install dataset-fashion-mnist'")
+    with gzip.open(paths[0], "rb") as f:
+        raw = f.read()
+    magic, n, rows, cols = np.frombuffer(raw[:16], dtype=">u4")
+    if magic != 2051 or rows != 28 or cols != 28 or len(raw) != 16 + n * rows * cols:
+        raise ValueError(f"{paths[0]} is not an idx3 file of 28 x 28 images (magic {magic}, {n} x {rows} x {cols})")
+    images = np.frombuffer(raw, dtype=np.uint8, offset=16).reshape(n, rows, cols)
+    with gzip.open(paths[1], "rb") as f:
+        raw = f.read()
+    magic, m = np.frombuffer(raw[:8], dtype=">u4")
+    if magic != 2049 or m != n or len(raw) != 8 + m:
+        raise ValueError(f"{paths[1]} is not an idx1 file of {n} labels (magic {magic}, {m} labels)")
+    return images, np.frombuffer(raw, dtype=np.uint8, offset=8).copy()
+
+
+def fashion_grades(requested: int, labels) -> np.ndarray:
+    """Grades of Fashion-MNIST images for the request "the same but as a <class ``requested``>": 2 for that class,
+    1 for another class of the same group (a sneaker for a sandal, a coat for a pullover), 0 otherwise.
+
+    Introduced in chapter 19 (:doc:`19_qure`).
+    """
+    if isinstance(requested, bool) or not isinstance(requested, (int, np.integer)) or not 0 <= requested < 10:
+        raise ValueError(f"requested must be a class index 0..9, got {requested!r}")
+    labels = np.asarray(labels)
+    groups = np.asarray(FASHION_GROUPS)[labels]
+    return np.where(labels == requested, 2, np.where(groups == FASHION_GROUPS[requested], 1, 0)).astype(np.int64)
