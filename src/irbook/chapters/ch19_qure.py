@@ -3,7 +3,7 @@
 """The code of notebooks/19_qure.ipynb that other code reuses (its `#| export` cells, in notebook order)."""
 
 
-# -- cell cbf7d4df
+# -- cell ea61dbe4
 import numpy as np
 
 COLOUR_EDITS = ("make it {}", "change the colour to {}", "the same but {}", "now in {}")
@@ -89,7 +89,7 @@ def make_triplets(n: int, seed: int = 0, size: int = 64) -> dict:
     return out
 
 
-# -- cell 2b936c54
+# -- cell 6c01a52e
 import hashlib
 import json
 import time
@@ -151,7 +151,7 @@ def cached_combiner(features: dict, objective: str, config: dict):
     return model, log, False
 
 
-# -- cell fecb6050
+# -- cell 49fccbde
 import numpy as np
 import torch
 from torch import nn
@@ -218,7 +218,7 @@ def cosine_lr(optimizer, epoch: int, epochs: int, lr: float) -> None:
         group["lr"] = value
 
 
-# -- cell efa0a0ad
+# -- cell e15f952b
 import numpy as np
 
 
@@ -253,7 +253,7 @@ def steepest_drop_negatives(scores, target: int, consecutive_threshold: int = 1)
     return order[start:], order, (start - 1, len(scores) - 1)
 
 
-# -- cell d44449d2
+# -- cell 6a6c4c80
 import time
 
 import numpy as np
@@ -355,7 +355,7 @@ def corpus_scores(model, reference, text, corpus) -> np.ndarray:
     return (model.encode_query(as_t(reference), as_t(text)) @ model.encode_image(as_t(corpus)).T).numpy()
 
 
-# -- cell e638b093
+# -- cell fe40dc76
 import gzip
 from pathlib import Path
 
