@@ -90,7 +90,8 @@ def test_unknown_name_lists_the_registry():
     assert reg.entry("QWEN").key == "qwen2.5-coder-0.5b"
 
 
-@pytest.mark.parametrize("name", ["smollm2-135m", "all-minilm-l6-v2", "efficientnet-lite0"])
+@pytest.mark.parametrize("name", ["smollm2-135m", "all-minilm-l6-v2", "efficientnet-lite0",
+                                  "multilingual-e5-small-q4"])
 def test_packaged_files_match_the_registry(name):
     assert reg.model_path(name).stat().st_size == reg.entry(name).size
 
@@ -101,3 +102,14 @@ def test_registered_qwen_file_when_fetched():
     except FileNotFoundError as err:
         pytest.skip(f"the Qwen reader is not fetched here ({err})")
     assert path.stat().st_size == 491_400_064
+
+
+def test_multilingual_e5_loads_the_verified_file():
+    from irbook.models import multilingual_e5
+
+    model = multilingual_e5(num_threads=1)
+    vectors = model.passage(["Umwana arakina", "Abahinzi bahawe imbuto"])
+    assert vectors.shape == (2, 384)
+    assert abs(float((vectors ** 2).sum(axis=1).mean()) - 1.0) < 1e-3
+    with pytest.raises(ValueError, match="num_threads"):
+        multilingual_e5(num_threads=0)
