@@ -22,7 +22,8 @@ from irbook import data as D
 MIRROR = os.environ.get("IRBOOK_DATA")
 needs_mirror = pytest.mark.skipif(
     not MIRROR, reason="IRBOOK_DATA is not set: point it at the data mirror (e.g. ../shared/data) to run the loaders")
-BOOK_SETS = ("hotpotqa-100", "musique-100", "nq-open", "cranfield", "cisi", "liar", "liar-plus", "crossner")
+BOOK_SETS = ("hotpotqa-100", "musique-100", "nq-open", "cranfield", "cisi", "liar", "liar-plus", "crossner",
+             "kinyarwanda-news", "masakhaner-kin")
 
 TOY_BYTES = b"a small but real file\n" * 50
 

@@ -17,6 +17,7 @@ Every public name is importable from ``irbook.data`` directly.
 Introduced in chapter 1 (:doc:`01_rag_map`).
 """
 from irbook.data import loaders, registry, types
+from irbook.data import kinyarwanda_news, masakhaner_kin  # noqa: F401  (registers the two sets; chapter 2)
 from irbook.data.loaders import (CROSSNER_DOMAINS, LIAR_COLUMNS, LIAR_LABELS, LIAR_PLUS_COLUMNS, bio_to_spans,
                                  crossner_entity_types, load_cisi, load_cranfield, load_crossner, load_hotpotqa,
                                  load_liar, load_liar_plus, load_musique, load_nq_open, parse_smart)
