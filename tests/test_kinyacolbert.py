@@ -117,3 +117,29 @@ def test_explorer_renders_headless():
         MaxSimExplorer(object(), passages)
     with pytest.raises(ValueError, match="query must be a non-empty string"):
         view.results("  ")
+
+
+def test_index_scores_equal_maxsim_and_alignment_matches():
+    torch.manual_seed(0)
+    model = ch.TokenEncoder(30, dim=16, heads=2, layers=1, out_dim=8).eval()
+    vocab = {w: i + 3 for i, w in enumerate("a b c d e f g h".split())}
+
+    def featurize(texts):
+        rows = [[vocab[w] for w in t.split()] for t in texts]
+        out = torch.zeros(len(rows), max(map(len, rows)), dtype=torch.long)
+        for i, r in enumerate(rows):
+            out[i, :len(r)] = torch.tensor(r)
+        return out
+
+    docs = ["a b c d e", "f g", "h a b", "c"]
+    index = ch.LateInteractionIndex(model, featurize, str.split).fit(docs, block=2)
+    got = index.scores(["a b", "g h c"])
+    with torch.no_grad():
+        q, _, qm = model(featurize(["a b", "g h c"]))
+        d, _, dm = model(featurize(docs))
+        want = ch.maxsim(q, qm, d, dm).numpy()
+    assert np.allclose(got, want, atol=1e-5)
+    assert index.n_vectors == 11
+    q_units, d_units, sim = index.alignment("a b", 2)
+    assert q_units == ["a", "b"] and d_units == ["h", "a", "b"] and sim.shape == (2, 3)
+    assert sim.max(axis=1).sum() == pytest.approx(got[0, 2], abs=1e-5)

