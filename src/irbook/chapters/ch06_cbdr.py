@@ -287,7 +287,7 @@ class PreferenceReranker:
                     optimizer.zero_grad()
                     loss.backward()
                     optimizer.step()
-                    self.losses_.append(float(loss))
+                    self.losses_.append(loss.item())
             save_checked(path, lambda tmp: torch.save({"state": self.model.state_dict(), "losses": self.losses_},
                                                       tmp))
         else:
