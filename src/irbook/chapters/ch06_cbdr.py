@@ -52,23 +52,23 @@ def cached_arrays(name: str, key: dict, compute) -> dict[str, np.ndarray]:
 
 
 # -- cell cell-15
-def answer_logprobs(model, prompts: Sequence[str], answers: Sequence[str]) -> list[np.ndarray]:
-    """Log-probability of every token of each generated answer given its prompt (one forward pass each): the
-    material of the max-token-probability and sequence-log-probability baselines. ``prompts`` are chat texts
-    (:meth:`~irbook.llm.LLM.chat_text`), ``answers`` the model's own generations. Introduced in chapter 6."""
-    import torch
-
-    if len(prompts) != len(answers):
-        raise ValueError(f"got {len(prompts)} prompts but {len(answers)} answers")
+def answer_token_logprobs(reader, conversations: Sequence, max_new_tokens: int = 16) -> list[np.ndarray]:
+    """Log-probability of every token of each greedy answer, as llama.cpp generates it (the same request as
+    ``reader.chat(..., max_new_tokens)``, with log-probabilities switched on): the material of the
+    maximum-token-probability and sequence-log-probability baselines. Introduced in chapter 6."""
+    if getattr(reader, "backend", None) != "llama.cpp":
+        raise TypeError(f"reader must be a llama.cpp model (llm(..., backend='llama.cpp')), got {type(reader).__name__}")
+    if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, int) or max_new_tokens < 1:
+        raise ValueError(f"max_new_tokens must be a positive int, got {max_new_tokens!r}")
     result = []
-    for prompt, answer in zip(prompts, answers):
-        p_ids = model.tokenizer(prompt, add_special_tokens=False)["input_ids"]
-        a_ids = model.tokenizer(answer, add_special_tokens=False)["input_ids"] or [model.tokenizer.eos_token_id]
-        ids = torch.tensor([p_ids + a_ids], device=model.model.device)
-        with torch.inference_mode():
-            logits = model.model(input_ids=ids).logits[0, len(p_ids) - 1 : -1].float()
-        picked = torch.log_softmax(logits, -1).gather(-1, torch.tensor(a_ids, device=ids.device)[:, None])
-        result.append(picked[:, 0].cpu().numpy().astype(np.float64))
+    for messages in conversations:
+        reply = reader.server.handle_chat_completions({"messages": messages, "max_tokens": max_new_tokens,
+                                                       "temperature": 0.0, "top_k": 1, "seed": 0,
+                                                       "logprobs": True, "top_logprobs": 1})
+        if not isinstance(reply, dict) or "choices" not in reply:
+            raise RuntimeError(f"llama.cpp returned an error: {str(reply)[:300]}")
+        content = (reply["choices"][0].get("logprobs") or {}).get("content") or []
+        result.append(np.array([t["logprob"] for t in content] or [0.0], dtype=np.float64))
     return result
 
 
