@@ -23,7 +23,7 @@ MIRROR = os.environ.get("IRBOOK_DATA")
 needs_mirror = pytest.mark.skipif(
     not MIRROR, reason="IRBOOK_DATA is not set: point it at the data mirror (e.g. ../shared/data) to run the loaders")
 BOOK_SETS = ("hotpotqa-100", "musique-100", "nq-open", "cranfield", "cisi", "liar", "liar-plus", "crossner",
-             "obliqa", "personabench", "locomo")
+             "obliqa", "personabench", "locomo", "charades-sta", "qvhighlights")
 
 TOY_BYTES = b"a small but real file\n" * 50
 

@@ -21,6 +21,7 @@ Introduced in chapter 1 (:doc:`01_rag_map`).
 from irbook.data import loaders, registry, types
 # One module per set added after chapter 1; each registers its set when imported.
 from irbook.data import locomo, obliqa, personabench
+from irbook.data import charades_sta, qvhighlights  # chapter 17: moment-retrieval annotations
 from irbook.data.locomo import load_locomo
 from irbook.data.obliqa import load_obliqa
 from irbook.data.personabench import load_personabench
