@@ -3,7 +3,7 @@
 """The code of notebooks/17_drnet.ipynb that other code reuses (its `#| export` cells, in notebook order)."""
 
 
-# -- cell 634938b6
+# -- cell 06952d16
 import numpy as np
 
 
@@ -89,7 +89,7 @@ def sliding_window(similarity, min_clips: int = 2) -> tuple[int, int]:
     return best
 
 
-# -- cell 02cd2107
+# -- cell 7a43974f
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -160,7 +160,7 @@ class DRNet(nn.Module):
                 "distilled": distilled, "sentence": s}
 
 
-# -- cell bddd130c
+# -- cell e9100b3c
 import time
 
 import numpy as np

@@ -1,6 +1,6 @@
 """Charades-STA: sentence-described moments in Charades videos (the test split's annotations, no videos).
 
-Each record is ``[video id, duration (s), [start (s), end (s)], sentence]``; 3,720 test moments. The book uses the
+Each record is ``[video id, duration (s), [start (s), end (s)], sentence]``; 3,158 test moments (the version of the file in the CPL repository). The book uses the
 annotations for their statistics only (moment length relative to the video, query length), beside generated videos.
 
 Introduced in chapter 17 (:doc:`17_drnet`).
