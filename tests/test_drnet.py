@@ -84,12 +84,12 @@ def test_training_learns_the_planted_moment_and_caches(tmp_path):
     assert ious.mean() > 0.3 and all(len(m) == len(e["clips"]) for m, e in zip(masks, test))
     path = tmp_path / "w.pt"
     config = {"epochs": 2, "batch_size": 16, "hidden": 16}
-    _, _, seconds = cached_drnet(path, train, **config)
-    _, _, again = cached_drnet(path, train, **config)
-    assert seconds > 0 and again == 0.0
+    _, _, seconds, cached = cached_drnet(path, train, **config)
+    _, _, again, cached_again = cached_drnet(path, train, **config)
+    assert seconds > 0 and not cached and cached_again and again == pytest.approx(seconds)
     path.write_bytes(b"corrupt")
-    _, _, rebuilt = cached_drnet(path, train, **config)
-    assert rebuilt > 0
+    _, _, _, rebuilt_from_cache = cached_drnet(path, train, **config)
+    assert not rebuilt_from_cache
     with pytest.raises(ValueError, match="batch_size"):
         train_drnet(train[:3], batch_size=16)
     with pytest.raises(ValueError, match="epochs"):

@@ -3,7 +3,7 @@
 """The code of notebooks/17_drnet.ipynb that other code reuses (its `#| export` cells, in notebook order)."""
 
 
-# -- cell 06952d16
+# -- cell 46e9b0e7
 import numpy as np
 
 
@@ -89,7 +89,7 @@ def sliding_window(similarity, min_clips: int = 2) -> tuple[int, int]:
     return best
 
 
-# -- cell 7a43974f
+# -- cell 1266b923
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -160,7 +160,7 @@ class DRNet(nn.Module):
                 "distilled": distilled, "sentence": s}
 
 
-# -- cell e9100b3c
+# -- cell 7c9ab9ab
 import time
 
 import numpy as np
@@ -263,9 +263,10 @@ def predict_spans(model: DRNet, examples: list[dict], batch_size: int = 64) -> t
     return spans, masks
 
 
-def cached_drnet(path, examples: list[dict], **config) -> tuple[DRNet, list[dict], float]:
+def cached_drnet(path, examples: list[dict], **config) -> tuple[DRNet, list[dict], float, bool]:
     """:func:`train_drnet` with its weights cached at ``path`` (sha256 sidecar; retrained when missing or corrupt).
-    Returns the model, the loss log and the training seconds (0 when read from the cache).
+    Returns the model, the loss log, the CPU seconds training took (stored with the weights) and whether the
+    weights came from the cache.
 
     Introduced in chapter 17 (:doc:`17_drnet`).
     """
@@ -277,11 +278,12 @@ def cached_drnet(path, examples: list[dict], **config) -> tuple[DRNet, list[dict
             saved = torch.load(path, weights_only=False)
             model = DRNet(examples[0]["clips"].shape[1], **{k: saved["config"][k] for k in keys if k in saved["config"]})
             model.load_state_dict(saved["state"])
-            return model.eval(), saved["log"], 0.0
+            return model.eval(), saved["log"], float(saved["seconds"]), True
         except (RuntimeError, KeyError, ValueError, OSError):
             pass  # unreadable or from another architecture: trained again below
     started = time.process_time()
     model, log = train_drnet(examples, **config)
     seconds = time.process_time() - started
-    save_checked(path, lambda tmp: torch.save({"config": config, "state": model.state_dict(), "log": log}, tmp))
-    return model, log, seconds
+    save_checked(path, lambda tmp: torch.save({"config": config, "state": model.state_dict(), "log": log,
+                                               "seconds": seconds}, tmp))
+    return model, log, seconds, False
