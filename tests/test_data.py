@@ -23,7 +23,8 @@ MIRROR = os.environ.get("IRBOOK_DATA")
 needs_mirror = pytest.mark.skipif(
     not MIRROR, reason="IRBOOK_DATA is not set: point it at the data mirror (e.g. ../shared/data) to run the loaders")
 BOOK_SETS = ("hotpotqa-100", "musique-100", "nq-open", "cranfield", "cisi", "liar", "liar-plus", "crossner",
-             "obliqa", "personabench", "locomo", "kinyarwanda-news", "masakhaner-kin")
+             "obliqa", "personabench", "locomo", "kinyarwanda-news", "masakhaner-kin", "charades-sta",
+             "qvhighlights")
 
 TOY_BYTES = b"a small but real file\n" * 50
 

@@ -9,8 +9,8 @@ Three modules, one job each:
 - :mod:`irbook.data.loaders`: the text sets (HotpotQA-100, MuSiQue-100, NQ-open, Cranfield, CISI, LIAR,
   LIAR-PLUS, CrossNER), registered with their loaders when this package is imported;
 - one module per set added later (:mod:`irbook.data.kinyarwanda_news`, :mod:`irbook.data.masakhaner_kin`,
-  :mod:`irbook.data.obliqa`, :mod:`irbook.data.personabench`, :mod:`irbook.data.locomo`), each registering its
-  set when imported here.
+  :mod:`irbook.data.obliqa`, :mod:`irbook.data.personabench`, :mod:`irbook.data.locomo`, :mod:`irbook.data.charades_sta`,
+  :mod:`irbook.data.qvhighlights`), each registering its set when imported here.
 
 The data layer knows nothing of the modules that use it. The image and video sets (``coco-mini``, ``videos``)
 register themselves in :mod:`irbook.vision.media` through :func:`~irbook.data.registry.register`; ``load("coco-mini")`` imports that
@@ -21,12 +21,15 @@ Introduced in chapter 1 (:doc:`01_rag_map`).
 """
 from irbook.data import loaders, registry, types
 # One module per set added after chapter 1; each registers its set when imported.
-from irbook.data import kinyarwanda_news, locomo, masakhaner_kin, obliqa, personabench
+from irbook.data import (charades_sta, kinyarwanda_news, locomo, masakhaner_kin, obliqa, personabench,
+                         qvhighlights)
+from irbook.data.charades_sta import load_charades_sta
 from irbook.data.kinyarwanda_news import load_kinyarwanda_news
 from irbook.data.locomo import load_locomo
 from irbook.data.masakhaner_kin import load_masakhaner_kin
 from irbook.data.obliqa import load_obliqa
 from irbook.data.personabench import load_personabench
+from irbook.data.qvhighlights import load_qvhighlights
 from irbook.data.loaders import (CROSSNER_DOMAINS, LIAR_COLUMNS, LIAR_LABELS, LIAR_PLUS_COLUMNS, bio_to_spans,
                                  crossner_entity_types, load_cisi, load_cranfield, load_crossner, load_hotpotqa,
                                  load_liar, load_liar_plus, load_musique, load_nq_open, parse_smart)
@@ -43,4 +46,5 @@ __all__ = [
     "parse_smart", "load", "load_hotpotqa", "load_musique", "load_nq_open", "load_cranfield", "load_cisi",
     "load_liar", "load_liar_plus", "load_crossner", "crossner_entity_types", "bio_to_spans",
     "load_obliqa", "load_personabench", "load_locomo", "load_kinyarwanda_news", "load_masakhaner_kin",
+    "load_charades_sta", "load_qvhighlights",
 ]
