@@ -110,6 +110,9 @@ def test_held_out_loss_is_recorded_during_fine_tuning():
     assert [step for step, _ in history["validation"]] == [0, 2, 4, 5]
     assert all(np.isfinite(loss) and loss > 0 for _, loss in history["validation"])
     assert len(history["contrastive"]) == 5
+    losses = dict(history["validation"])
+    assert history["kept_step"] == min(losses, key=losses.get)  # early stopping keeps the best held-out weights
+    assert abs(ch.held_out_loss(model, featurize, triples[16:], batch_size=4) - losses[history["kept_step"]]) < 1e-5
     with pytest.raises(ValueError, match="eval_every must be an int >= 0"):
         ch.train_late_interaction(model, featurize, [], triples, eval_every=-1)
     with pytest.raises(ValueError, match="triples must hold at least batch_size=4"):

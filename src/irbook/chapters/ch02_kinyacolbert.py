@@ -559,8 +559,10 @@ def train_late_interaction(model, featurize, unlabelled: list[str], triples, mlm
     For a :class:`TwoTierEncoder` (pass its ``vocabulary``) masked words are predicted as stem + affix set
     (:class:`MorphemeMLMHead`); for a :class:`TokenEncoder` masked tokens are predicted directly. With
     ``validation`` triples (held out from ``triples``), their loss is measured before fine-tuning and every
-    ``eval_every`` steps. Returns the losses per step (``"mlm"``, ``"contrastive"``) and the held-out
-    ``(step, loss)`` pairs (``"validation"``). Introduced in chapter 2.
+    ``eval_every`` steps, and the model ends with the weights of the lowest held-out loss (early stopping: the
+    inverse-cloze pairs are few and are memorised). Returns the losses per step (``"mlm"``, ``"contrastive"``), the
+    held-out ``(step, loss)`` pairs (``"validation"``) and the step whose weights are kept (``"kept_step"``).
+    Introduced in chapter 2.
     """
     for name, value in (("mlm_steps", mlm_steps), ("contrastive_steps", contrastive_steps),
                         ("batch_size", batch_size), ("eval_every", eval_every)):
@@ -577,7 +579,7 @@ def train_late_interaction(model, featurize, unlabelled: list[str], triples, mlm
     head = MorphemeMLMHead(dim, vocabulary.size) if two_tier else nn.Linear(dim, model.token.num_embeddings)
     optimiser = torch.optim.AdamW(list(model.parameters()) + list(head.parameters()), lr=lr, weight_decay=0.01)
     rng = random.Random(seed)
-    history = {"mlm": [], "contrastive": [], "validation": []}
+    history = {"mlm": [], "contrastive": [], "validation": [], "kept_step": None}
     model.train()
     for _ in range(mlm_steps):
         inputs = featurize(rng.sample(unlabelled, batch_size * 2))
@@ -597,10 +599,19 @@ def train_late_interaction(model, featurize, unlabelled: list[str], triples, mlm
         loss.backward()
         optimiser.step()
         history["mlm"].append(loss.item())
+    best = (float("inf"), None, None)  # held-out loss, step, weights
+
+    def evaluate(step):
+        loss = held_out_loss(model, featurize, validation, batch_size)
+        history["validation"].append((step, loss))
+        nonlocal best
+        if loss < best[0]:
+            best = (loss, step, {k: v.detach().clone() for k, v in model.state_dict().items()})
+
     batches = pair_batches(triples, batch_size, seed)
     for step in range(contrastive_steps):
         if validation and eval_every and step % eval_every == 0:
-            history["validation"].append((step, held_out_loss(model, featurize, validation, batch_size)))
+            evaluate(step)
         batch = next(batches)
         q, _, q_mask = model(featurize([b[0] for b in batch]))
         d, _, d_mask = model(featurize([b[1] for b in batch] + [b[2] for b in batch]))
@@ -610,7 +621,9 @@ def train_late_interaction(model, featurize, unlabelled: list[str], triples, mlm
         optimiser.step()
         history["contrastive"].append(loss.item())
     if validation:
-        history["validation"].append((contrastive_steps, held_out_loss(model, featurize, validation, batch_size)))
+        evaluate(contrastive_steps)
+        history["kept_step"] = best[1]
+        model.load_state_dict(best[2])
     model.eval()
     return history
 
