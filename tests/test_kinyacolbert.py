@@ -92,6 +92,33 @@ def test_training_and_helpers_validate_their_arguments():
         ch.LateInteractionIndex(model, None, None).scores(["q"])
 
 
+def test_held_out_loss_is_recorded_during_fine_tuning():
+    torch.manual_seed(0)
+    model = ch.TokenEncoder(50, dim=16, heads=2, layers=1, out_dim=8)
+    vocab = {}
+
+    def featurize(texts):
+        rows = [[3 + vocab.setdefault(w, len(vocab) % 47) for w in t.split()] for t in texts]
+        out = torch.zeros(len(rows), max(map(len, rows)), dtype=torch.long)
+        for i, row in enumerate(rows):
+            out[i, :len(row)] = torch.tensor(row)
+        return out
+
+    triples = [(f"a{i} b", f"a{i} c d", f"z{i} y") for i in range(24)]
+    history = ch.train_late_interaction(model, featurize, ["a b c d"] * 8, triples[:16], mlm_steps=1,
+                                        contrastive_steps=5, batch_size=4, validation=triples[16:], eval_every=2)
+    assert [step for step, _ in history["validation"]] == [0, 2, 4, 5]
+    assert all(np.isfinite(loss) and loss > 0 for _, loss in history["validation"])
+    assert len(history["contrastive"]) == 5
+    losses = dict(history["validation"])
+    assert history["kept_step"] == min(losses, key=losses.get)  # early stopping keeps the best held-out weights
+    assert abs(ch.held_out_loss(model, featurize, triples[16:], batch_size=4) - losses[history["kept_step"]]) < 1e-5
+    with pytest.raises(ValueError, match="eval_every must be an int >= 0"):
+        ch.train_late_interaction(model, featurize, [], triples, eval_every=-1)
+    with pytest.raises(ValueError, match="triples must hold at least batch_size=4"):
+        ch.held_out_loss(model, featurize, triples[:3], batch_size=4)
+
+
 class _FakeIndex:
     def scores(self, queries):
         return np.array([[0.2, 0.9, 0.5]])

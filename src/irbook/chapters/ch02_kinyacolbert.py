@@ -531,18 +531,41 @@ def _encode_texts(model, featurize, texts: list[str], batch_size: int = 64):
     return vectors, masks
 
 
+def held_out_loss(model, featurize, triples, batch_size: int = 16) -> float:
+    """Mean contrastive loss on ``triples`` never trained on, in fixed batches (eval mode, no gradient): the
+    check that fine-tuning generalises beyond its own pairs. Introduced in chapter 2."""
+    if len(triples) < batch_size:
+        raise ValueError(f"triples must hold at least batch_size={batch_size} triples, got {len(triples)}")
+    was_training = model.training
+    model.eval()
+    losses = []
+    with torch.no_grad():
+        for start in range(0, len(triples) - batch_size + 1, batch_size):
+            batch = triples[start:start + batch_size]
+            q, _, q_mask = model(featurize([b[0] for b in batch]))
+            d, _, d_mask = model(featurize([b[1] for b in batch] + [b[2] for b in batch]))
+            losses.append(contrastive_loss(q, q_mask, d, d_mask).item())
+    model.train(was_training)
+    return float(np.mean(losses))
+
+
 def train_late_interaction(model, featurize, unlabelled: list[str], triples, mlm_steps: int = 200,
                            contrastive_steps: int = 200, batch_size: int = 16, lr: float = 5e-4,
-                           mask_rate: float = 0.15, vocabulary: "MorphemeVocabulary | None" = None, seed: int = 0):
+                           mask_rate: float = 0.15, vocabulary: "MorphemeVocabulary | None" = None, seed: int = 0,
+                           validation=None, eval_every: int = 40):
     """Pretrain ``model`` with masked-unit prediction on ``unlabelled`` sentences, then fine-tune it with the
     MaxSim contrastive loss on ``triples`` (query, positive, BM25 hard negative).
 
     For a :class:`TwoTierEncoder` (pass its ``vocabulary``) masked words are predicted as stem + affix set
-    (:class:`MorphemeMLMHead`); for a :class:`TokenEncoder` masked tokens are predicted directly. Returns the
-    losses per step. Introduced in chapter 2.
+    (:class:`MorphemeMLMHead`); for a :class:`TokenEncoder` masked tokens are predicted directly. With
+    ``validation`` triples (held out from ``triples``), their loss is measured before fine-tuning and every
+    ``eval_every`` steps, and the model ends with the weights of the lowest held-out loss (early stopping: the
+    inverse-cloze pairs are few and are memorised). Returns the losses per step (``"mlm"``, ``"contrastive"``), the
+    held-out ``(step, loss)`` pairs (``"validation"``) and the step whose weights are kept (``"kept_step"``).
+    Introduced in chapter 2.
     """
     for name, value in (("mlm_steps", mlm_steps), ("contrastive_steps", contrastive_steps),
-                        ("batch_size", batch_size)):
+                        ("batch_size", batch_size), ("eval_every", eval_every)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ValueError(f"{name} must be an int >= 0, got {value!r}")
     if contrastive_steps and len(triples) < batch_size:
@@ -556,7 +579,7 @@ def train_late_interaction(model, featurize, unlabelled: list[str], triples, mlm
     head = MorphemeMLMHead(dim, vocabulary.size) if two_tier else nn.Linear(dim, model.token.num_embeddings)
     optimiser = torch.optim.AdamW(list(model.parameters()) + list(head.parameters()), lr=lr, weight_decay=0.01)
     rng = random.Random(seed)
-    history = {"mlm": [], "contrastive": []}
+    history = {"mlm": [], "contrastive": [], "validation": [], "kept_step": None}
     model.train()
     for _ in range(mlm_steps):
         inputs = featurize(rng.sample(unlabelled, batch_size * 2))
@@ -576,8 +599,19 @@ def train_late_interaction(model, featurize, unlabelled: list[str], triples, mlm
         loss.backward()
         optimiser.step()
         history["mlm"].append(loss.item())
+    best = (float("inf"), None, None)  # held-out loss, step, weights
+
+    def evaluate(step):
+        loss = held_out_loss(model, featurize, validation, batch_size)
+        history["validation"].append((step, loss))
+        nonlocal best
+        if loss < best[0]:
+            best = (loss, step, {k: v.detach().clone() for k, v in model.state_dict().items()})
+
     batches = pair_batches(triples, batch_size, seed)
-    for _ in range(contrastive_steps):
+    for step in range(contrastive_steps):
+        if validation and eval_every and step % eval_every == 0:
+            evaluate(step)
         batch = next(batches)
         q, _, q_mask = model(featurize([b[0] for b in batch]))
         d, _, d_mask = model(featurize([b[1] for b in batch] + [b[2] for b in batch]))
@@ -586,6 +620,10 @@ def train_late_interaction(model, featurize, unlabelled: list[str], triples, mlm
         loss.backward()
         optimiser.step()
         history["contrastive"].append(loss.item())
+    if validation:
+        evaluate(contrastive_steps)
+        history["kept_step"] = best[1]
+        model.load_state_dict(best[2])
     model.eval()
     return history
 
