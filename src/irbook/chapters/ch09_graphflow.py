@@ -3,7 +3,7 @@
 """The code of notebooks/09_graphflow.ipynb that other code reuses (its `#| export` cells, in notebook order)."""
 
 
-# -- cell 590fbdf4
+# -- cell a98af7ca
 """Chapter 9: GraphFlow, retrieval over a text-rich graph as a flow (detailed balance), with its baselines.
 
 The passage graph (a passage links to the passages whose titles it mentions), the retrieval environment (states are
@@ -98,7 +98,7 @@ def reward(trajectory: Sequence[int], targets: set, floor: float = 0.01) -> floa
     return max(floor, len(set(trajectory) & set(targets)) / len(targets))
 
 
-# -- cell f304d95a
+# -- cell c76655ae
 class FlowPolicy(nn.Module):
     """Forward policy ``P_F(s'|s)`` and flow estimator ``log F(s)`` over MiniLM vectors. Introduced in chapter 9.
 
@@ -144,10 +144,10 @@ class FlowPolicy(nn.Module):
 
 
 def rollout(policy: FlowPolicy, graph: PassageGraph, query_vector: np.ndarray, generator: torch.Generator,
-            epsilon: float = 0.0, greedy: bool = False):
+            epsilon: float = 0.0, greedy: bool = False, with_flow: bool = True):
     """Sample one trajectory; returns the visited nodes and, per step, ``(log P_F, log F(s))`` tensors with the
-    final ``log F`` of the last state. ``epsilon`` mixes in uniform actions (local exploration). Introduced in
-    chapter 9."""
+    final ``log F`` of the last state (an empty tensor with ``with_flow=False``, for sampling only). ``epsilon``
+    mixes in uniform actions (local exploration). Introduced in chapter 9."""
     q = torch.as_tensor(query_vector, dtype=torch.float32)
     sims = graph.similarities(query_vector)
     trajectory, log_pf, log_f = [], [], []
@@ -155,7 +155,8 @@ def rollout(policy: FlowPolicy, graph: PassageGraph, query_vector: np.ndarray, g
         options = graph.actions(trajectory, sims)
         visited = graph.vectors[trajectory]
         logp = policy.log_policy(q, visited, graph.vectors[options], can_stop=bool(trajectory))
-        log_f.append(policy.log_flow(q, visited))
+        if with_flow:
+            log_f.append(policy.log_flow(q, visited))
         probs = logp.exp().detach()
         if epsilon > 0:
             allowed = (logp > -1e8).float()
@@ -163,7 +164,7 @@ def rollout(policy: FlowPolicy, graph: PassageGraph, query_vector: np.ndarray, g
         choice = int(probs.argmax()) if greedy else int(torch.multinomial(probs, 1, generator=generator))
         log_pf.append(logp[choice])
         if choice == len(options):  # stop
-            return trajectory, torch.stack(log_pf), torch.stack(log_f)
+            return trajectory, torch.stack(log_pf), torch.stack(log_f) if log_f else torch.empty(0)
         trajectory.append(options[choice])
 
 
@@ -236,13 +237,13 @@ def cached_policy(objective: str, graph: PassageGraph, query_vectors: np.ndarray
     return policy, losses, seconds, True
 
 
-# -- cell 7ce4d2e8
+# -- cell a3976118
 def sample_sets(policy: FlowPolicy, graph: PassageGraph, query_vector: np.ndarray, n: int = 20,
                 seed: int = 0) -> list[list[int]]:
     """``n`` trajectories sampled from the trained policy (no exploration). Introduced in chapter 9."""
     generator = torch.Generator().manual_seed(seed)
     with torch.no_grad():
-        return [rollout(policy, graph, query_vector, generator)[0] for _ in range(n)]
+        return [rollout(policy, graph, query_vector, generator, with_flow=False)[0] for _ in range(n)]
 
 
 def rank_from_samples(samples: Sequence[Sequence[int]], sims: np.ndarray) -> list[int]:
