@@ -102,3 +102,19 @@ def test_view_renders_headless_and_validates():
         neighbourhood_figure({0: "a"}, [(0, 5)], {}, {}, set())
     with pytest.raises(ValueError, match="explore"):
         TrajectoryView("nope", ["q"], ["m"])
+
+
+def test_cached_policy_reuses_and_rebuilds_a_corrupt_cache(tmp_path, monkeypatch):
+    from irbook.chapters.ch09_graphflow import cached_policy
+
+    monkeypatch.setenv("IRBOOK_CACHE", str(tmp_path))
+    g, vectors = small_graph()
+    args = ("flow", g, vectors[:2], [{0}, {1}], "unit")
+    _, losses, _, trained = cached_policy(*args, steps=2, batch=2)
+    assert trained
+    _, again, _, trained = cached_policy(*args, steps=2, batch=2)
+    assert not trained and again == losses
+    (weights,) = (tmp_path / "graphflow").glob("*.pt")
+    weights.write_bytes(b"corrupt")
+    _, _, _, trained = cached_policy(*args, steps=2, batch=2)
+    assert trained
