@@ -118,3 +118,24 @@ def test_cached_policy_reuses_and_rebuilds_a_corrupt_cache(tmp_path, monkeypatch
     weights.write_bytes(b"corrupt")
     _, _, _, trained = cached_policy(*args, steps=2, batch=2)
     assert trained
+
+
+def test_wordnet_reader_names_the_apt_package_and_reads_a_synset_line(tmp_path):
+    from irbook.chapters.ch09_graphflow import load_wordnet_nouns, wordnet_sample
+
+    with pytest.raises(FileNotFoundError, match="wordnet-base"):
+        load_wordnet_nouns(tmp_path / "missing.noun")
+    lines = ["  1 This software and database is being provided",
+             "00000001 03 n 01 entity 0 001 ~ 00000002 n 0000 | that which exists; anything",
+             "00000002 03 n 02 physical_entity 0 thing 0 001 @ 00000001 n 0000 | an entity that has physical existence"]
+    path = tmp_path / "data.noun"
+    path.write_text("\n".join(lines) + "\n", encoding="latin-1")
+    synsets = load_wordnet_nouns(path)
+    assert synsets["00000002"] == {"lemmas": ["physical entity", "thing"], "gloss": "an entity that has physical existence",
+                                   "hypernyms": ["00000001"], "hyponyms": []}
+    assert synsets["00000001"]["hyponyms"] == ["00000002"] and synsets["00000001"]["gloss"] == "that which exists"
+    path.write_text("00000003 03 n zz broken\n", encoding="latin-1")
+    with pytest.raises(ValueError, match="malformed"):
+        load_wordnet_nouns(path)
+    with pytest.raises(ValueError, match="n_nodes"):
+        wordnet_sample(synsets, n_nodes=2)

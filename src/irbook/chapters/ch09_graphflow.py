@@ -3,7 +3,7 @@
 """The code of notebooks/09_graphflow.ipynb that other code reuses (its `#| export` cells, in notebook order)."""
 
 
-# -- cell 5e245cf0
+# -- cell b8aeee22
 """Chapter 9: GraphFlow, retrieval over a text-rich graph as a flow (detailed balance), with its baselines.
 
 The passage graph (a passage links to the passages whose titles it mentions), the retrieval environment (states are
@@ -98,7 +98,7 @@ def reward(trajectory: Sequence[int], targets: set, floor: float = 0.01) -> floa
     return max(floor, len(set(trajectory) & set(targets)) / len(targets))
 
 
-# -- cell ec9e7d29
+# -- cell 87b917c4
 class FlowPolicy(nn.Module):
     """Forward policy ``P_F(s'|s)`` and flow estimator ``log F(s)`` over MiniLM vectors. Introduced in chapter 9.
 
@@ -237,7 +237,7 @@ def cached_policy(objective: str, graph: PassageGraph, query_vectors: np.ndarray
     return policy, losses, seconds, True
 
 
-# -- cell 9e374b7e
+# -- cell 4390a208
 def sample_sets(policy: FlowPolicy, graph: PassageGraph, query_vector: np.ndarray, n: int = 20,
                 seed: int = 0) -> list[list[int]]:
     """``n`` trajectories sampled from the trained policy (no exploration). Introduced in chapter 9."""
@@ -310,3 +310,69 @@ def diversity(samples: Sequence[Sequence[int]]) -> dict:
     distances = [1 - len(a & b) / len(a | b) for i, a in enumerate(sets) for b in sets[i + 1:]]
     return {"distinct passages": len(set().union(*sets)), "distinct sets": len(set(sets)),
             "pairwise Jaccard distance": float(np.mean(distances))}
+
+
+# -- cell bdbd617d
+WORDNET_NOUNS = Path("/usr/share/wordnet/data.noun")
+"""WordNet 3.0's noun synsets as installed by the Debian package ``wordnet-base``."""
+
+
+def load_wordnet_nouns(path: str | Path = WORDNET_NOUNS) -> dict:
+    """Noun synsets of WordNet's ``data.noun``: offset -> ``{"lemmas", "gloss", "hypernyms", "hyponyms"}``.
+    Introduced in chapter 9."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"WordNet's noun file {path} is missing: install the Debian package with "
+                                "`apt-get install -y wordnet-base` (it puts the database in /usr/share/wordnet)")
+    synsets = {}
+    for number, line in enumerate(path.read_text(encoding="latin-1").splitlines(), 1):
+        if line.startswith("  ") or not line.strip():
+            continue  # the licence header
+        try:
+            head, gloss = line.split(" | ", 1) if " | " in line else (line, "")
+            fields = head.split()
+            n_words = int(fields[3], 16)
+            lemmas = [fields[4 + 2 * k].replace("_", " ") for k in range(n_words)]
+            at = 4 + 2 * n_words
+            n_pointers = int(fields[at])
+            pointers = [fields[at + 1 + 4 * k: at + 5 + 4 * k] for k in range(n_pointers)]
+        except (IndexError, ValueError) as error:
+            raise ValueError(f"{path}:{number}: malformed synset line ({error}): {line[:80]!r}") from None
+        synsets[fields[0]] = {"lemmas": lemmas, "gloss": gloss.split(";")[0].strip(),
+                              "hypernyms": [p[1] for p in pointers if p[0] == "@" and p[2] == "n"],
+                              "hyponyms": [p[1] for p in pointers if p[0] == "~" and p[2] == "n"]}
+    return synsets
+
+
+def wordnet_sample(synsets: Mapping, n_nodes: int = 800, n_queries: int = 40, seed: int = 0):
+    """A connected sample of the noun graph and queries built from its relation paths. Introduced in chapter 9.
+
+    Breadth-first from a random synset over hypernym and hyponym links until ``n_nodes`` synsets. Each query
+    follows one real hypernym edge (at most two per hypernym) ``A -> H`` inside the sample: "a kind of <H's first lemma>: <A's gloss>";
+    its targets are ``A`` and ``H``. Returns ``(nodes, texts, neighbours, queries, targets)``.
+    """
+    if isinstance(n_nodes, bool) or not isinstance(n_nodes, int) or n_nodes < 10:
+        raise ValueError(f"n_nodes must be an int >= 10, got {n_nodes!r}")
+    rng = np.random.default_rng(seed)
+    offsets = sorted(synsets)
+    start = offsets[int(rng.integers(len(offsets)))]
+    order, seen, frontier = [], {start}, [start]
+    while frontier and len(order) < n_nodes:
+        node = frontier.pop(0)
+        order.append(node)
+        for other in synsets[node]["hypernyms"] + synsets[node]["hyponyms"]:
+            if other not in seen and other in synsets:
+                seen.add(other)
+                frontier.append(other)
+    index = {o: i for i, o in enumerate(order)}
+    neighbours = [{index[o] for o in synsets[n]["hypernyms"] + synsets[n]["hyponyms"] if o in index} for n in order]
+    texts = [f"{', '.join(synsets[n]['lemmas'])}: {synsets[n]['gloss']}" for n in order]
+    edges = [(a, h) for a in order for h in synsets[a]["hypernyms"] if h in index]
+    picks, per_hypernym = [], Counter()
+    for k in rng.permutation(len(edges)):  # at most two queries per hypernym: hubs would dominate otherwise
+        if per_hypernym[edges[k][1]] < 2 and len(picks) < n_queries:
+            picks.append(int(k))
+            per_hypernym[edges[k][1]] += 1
+    queries = [f"a kind of {synsets[edges[k][1]]['lemmas'][0]}: {synsets[edges[k][0]]['gloss']}" for k in picks]
+    targets = [{index[edges[k][0]], index[edges[k][1]]} for k in picks]
+    return order, texts, neighbours, queries, targets
