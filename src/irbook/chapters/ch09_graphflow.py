@@ -3,7 +3,7 @@
 """The code of notebooks/09_graphflow.ipynb that other code reuses (its `#| export` cells, in notebook order)."""
 
 
-# -- cell b8aeee22
+# -- cell d7c597f4
 """Chapter 9: GraphFlow, retrieval over a text-rich graph as a flow (detailed balance), with its baselines.
 
 The passage graph (a passage links to the passages whose titles it mentions), the retrieval environment (states are
@@ -98,7 +98,7 @@ def reward(trajectory: Sequence[int], targets: set, floor: float = 0.01) -> floa
     return max(floor, len(set(trajectory) & set(targets)) / len(targets))
 
 
-# -- cell 87b917c4
+# -- cell 80eff0d4
 class FlowPolicy(nn.Module):
     """Forward policy ``P_F(s'|s)`` and flow estimator ``log F(s)`` over MiniLM vectors. Introduced in chapter 9.
 
@@ -237,7 +237,7 @@ def cached_policy(objective: str, graph: PassageGraph, query_vectors: np.ndarray
     return policy, losses, seconds, True
 
 
-# -- cell 4390a208
+# -- cell 6ab28a05
 def sample_sets(policy: FlowPolicy, graph: PassageGraph, query_vector: np.ndarray, n: int = 20,
                 seed: int = 0) -> list[list[int]]:
     """``n`` trajectories sampled from the trained policy (no exploration). Introduced in chapter 9."""
@@ -312,7 +312,7 @@ def diversity(samples: Sequence[Sequence[int]]) -> dict:
             "pairwise Jaccard distance": float(np.mean(distances))}
 
 
-# -- cell bdbd617d
+# -- cell b6baac82
 WORDNET_NOUNS = Path("/usr/share/wordnet/data.noun")
 """WordNet 3.0's noun synsets as installed by the Debian package ``wordnet-base``."""
 
