@@ -5,7 +5,7 @@
 #
 # book: npm (offline widget/MathJax JS for the HTML book).
 # test: npm, chromium (the rendered-book test), tesseract with its English model (irbook.vision.ocr) and
-#       dataset-fashion-mnist (chapter 19's real images).
+#       dataset-fashion-mnist (chapter 19's real images) and wordnet-base (chapter 9's unseen WordNet graph).
 # Where a program is missing: as root with apt-get available, run `apt-get update` and install it; otherwise
 # (or with IRBOOK_SYSTEM_DEPS_NO_INSTALL=1) print the exact apt command and exit 1, within seconds.
 set -euo pipefail
@@ -21,6 +21,7 @@ command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ "$target" = test ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   [ -f /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] || missing+=(dataset-fashion-mnist)
+  [ -f /usr/share/wordnet/data.noun ] || missing+=(wordnet-base)
   if ! command -v tesseract >/dev/null 2>&1; then
     missing+=(tesseract-ocr tesseract-ocr-eng)
   elif ! tesseract --list-langs 2>/dev/null | grep -qx eng; then
