@@ -9,8 +9,8 @@ Three modules, one job each:
 - :mod:`irbook.data.loaders`: the text sets (HotpotQA-100, MuSiQue-100, NQ-open, Cranfield, CISI, LIAR,
   LIAR-PLUS, CrossNER), registered with their loaders when this package is imported;
 - one module per set added later (:mod:`irbook.data.kinyarwanda_news`, :mod:`irbook.data.masakhaner_kin`,
-  :mod:`irbook.data.obliqa`, :mod:`irbook.data.personabench`, :mod:`irbook.data.locomo`, :mod:`irbook.data.charades_sta`,
-  :mod:`irbook.data.qvhighlights`), each registering its set when imported here.
+  :mod:`irbook.data.obliqa`, :mod:`irbook.data.personabench`, :mod:`irbook.data.locomo`,
+  :mod:`irbook.data.charades_sta`, :mod:`irbook.data.qvhighlights`), each registering its set when imported here.
 
 The data layer knows nothing of the modules that use it. The image and video sets (``coco-mini``, ``videos``)
 register themselves in :mod:`irbook.vision.media` through :func:`~irbook.data.registry.register`; ``load("coco-mini")`` imports that

@@ -1,7 +1,7 @@
 """LoCoMo: ten very long conversations between two people (up to 35 sessions) with questions about them.
 
 Read straight from the released zip (``data/locomo10.zip`` of snap-research/locomo @ e76cdff) with
-:mod:`zipfile`; nothing is extracted. Each conversation's turns are documents (id: the turn's ``dia_id``,
+``zipfile``; nothing is extracted. Each conversation's turns are documents (id: the turn's ``dia_id``,
 e.g. ``"D1:3"``, prefixed by the conversation id); each question lists its evidence turns.
 
 Introduced in chapter 5 (:doc:`05_pbr`).
@@ -21,7 +21,7 @@ __all__ = ["LOCOMO_CATEGORIES", "load_locomo"]
 
 LOCOMO_CATEGORIES: dict[int, str] = {1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop",
                                      5: "adversarial"}
-"""LoCoMo's question categories as numbered in the released file (5: unanswerable, no evidence needed)."""
+"""LoCoMo's question categories, numbered as in the released file; category 5 is unanswerable and needs no evidence."""
 
 _REPO = ("snap-research/locomo", "e76cdff")
 
