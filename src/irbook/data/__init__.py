@@ -34,13 +34,13 @@ from irbook.data.loaders import (CROSSNER_DOMAINS, LIAR_COLUMNS, LIAR_LABELS, LI
                                  crossner_entity_types, load_cisi, load_cranfield, load_crossner, load_hotpotqa,
                                  load_liar, load_liar_plus, load_musique, load_nq_open, parse_smart)
 from irbook.data.registry import (REGISTRY, ChecksumError, DataNotFoundError, DatasetInfo, RemoteFile, data_path,
-                                  dataset_info, fetch_dataset, fetch_url, load, register, registered_names,
-                                  verify_file)
+                                  dataset_info, fetch_dataset, fetch_url, github_files, load, register,
+                                  registered_names, verify_file)
 from irbook.data.types import Corpus, NERSentence, Qrels, Queries, Records, RetrievalDataset
 
 __all__ = [
     "RemoteFile", "DatasetInfo", "REGISTRY", "register", "registered_names", "DataNotFoundError", "ChecksumError",
-    "dataset_info", "data_path", "fetch_dataset", "fetch_url", "verify_file",
+    "dataset_info", "data_path", "fetch_dataset", "fetch_url", "verify_file", "github_files",
     "Records", "Corpus", "Queries", "Qrels", "RetrievalDataset", "NERSentence",
     "LIAR_LABELS", "LIAR_COLUMNS", "LIAR_PLUS_COLUMNS", "CROSSNER_DOMAINS",
     "parse_smart", "load", "load_hotpotqa", "load_musique", "load_nq_open", "load_cranfield", "load_cisi",

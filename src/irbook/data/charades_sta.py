@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import json
 
-from irbook.data.registry import DatasetInfo, data_path, register
+from irbook.data.registry import DatasetInfo, data_path, github_files, register
 
 __all__ = ["load_charades_sta"]
 
@@ -20,17 +20,11 @@ _FILES = [("test.json", "data/charades/test.json",
            "bc515382dafa093df67479a37a3e90f22d7da968405c49bac4c82a498b44567a", 215048)]
 
 
-def _files():
-    from irbook.data.loaders import _github_files
-
-    return _github_files(*_REPO, _FILES)
-
-
 INFO = DatasetInfo(
     name="charades-sta",
     description="Charades-STA test moments: video id, duration, [start, end] in seconds and a sentence "
                 "(annotations only, no videos).",
-    files=_files(),
+    files=github_files(*_REPO, _FILES),
     licence="none stated",
     citation="Gao et al. (2017). TALL: Temporal Activity Localization via Language Query. ICCV.",
     bibtex_key="gao2017tall",

@@ -13,8 +13,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from irbook.data.loaders import _github_files
-from irbook.data.registry import DatasetInfo, data_path, register
+from irbook.data.registry import DatasetInfo, data_path, github_files, register
 
 __all__ = ["NewsArticle", "load_kinyarwanda_news", "KINYARWANDA_NEWS_FILES"]
 
@@ -231,7 +230,7 @@ _INFO = DatasetInfo(
     name="kinyarwanda-news",
     description="183 Kinyarwanda news articles (IGIHE), one text file each, named by the article's slug "
                 "(its headline).",
-    files=_github_files(*_REPO, [(name, f"DATA/texts/{name}", sha, size)
+    files=github_files(*_REPO, [(name, f"DATA/texts/{name}", sha, size)
                                  for name, sha, size in KINYARWANDA_NEWS_FILES]),
     licence="none stated (news articles by IGIHE, collected for Kinyarwanda NLP research)",
     citation="Kinyarwanda-NLP/kinyarwandaTexts: Kinyarwanda news texts collected from IGIHE.",

@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from irbook.data.registry import DatasetInfo, RemoteFile, data_path, register
+from irbook.data.registry import DatasetInfo, data_path, github_files, register
 from irbook.data.types import Corpus, NERSentence, Qrels, Queries, RetrievalDataset
 # SMART parsing (Cranfield, CISI) is a standard format, so it lives with the others in irbook.formats.
 from irbook.formats import clean_text as _clean
@@ -36,15 +36,6 @@ __all__ = [
     "parse_smart", "load_hotpotqa", "load_musique", "load_nq_open", "load_cranfield", "load_cisi",
     "load_liar", "load_liar_plus", "load_crossner", "crossner_entity_types", "bio_to_spans",
 ]
-
-
-def _github_files(repo: str, commit: str, entries: list[tuple[str, str, str, int]]) -> tuple[RemoteFile, ...]:
-    """Build RemoteFiles from (local name, path upstream, sha256, size) at one pinned commit.
-
-    Introduced in chapter 1 (:doc:`01_rag_map`).
-    """
-    base = f"https://raw.githubusercontent.com/{repo}/{commit}/"
-    return tuple(RemoteFile(local, base + upstream, sha, size) for local, upstream, sha, size in entries)
 
 
 # Checksums and sizes were computed with sha256sum / stat on the book's mirror of each pinned commit.
@@ -84,7 +75,7 @@ _TEXT_SETS: dict[str, DatasetInfo] = {
         name="hotpotqa-100",
         description="HotpotQA (train split): 100 multi-hop questions with supporting facts and a corpus of 994 "
                     "Wikipedia passages (title -> sentences), the subset released with HippoRAG.",
-        files=_github_files(*_HIPPORAG, [
+        files=github_files(*_HIPPORAG, [
             ("questions.json", "data/hotpotqa_train.json",
              "6c0e2689d03c94b3bb4d5f94ed806ea4f4eb4f46c12132f8e91df774ad5c5a22", 810836),
             ("corpus.json", "data/hotpotqa_train_corpus.json",
@@ -101,7 +92,7 @@ _TEXT_SETS: dict[str, DatasetInfo] = {
         name="musique-100",
         description="MuSiQue (train split): 100 questions (68 two-hop, 32 three/four-hop) with decompositions and "
                     "answer aliases, and a corpus of 1,890 Wikipedia paragraphs, the subset released with HippoRAG.",
-        files=_github_files(*_HIPPORAG, [
+        files=github_files(*_HIPPORAG, [
             ("questions.json", "data/musique_train.json",
              "bca674746844637f5c68408a96b67bc0542d98e7c53715f3acafe144bd5e4ff4", 1179088),
             ("corpus.json", "data/musique_train_corpus.json",
@@ -117,7 +108,7 @@ _TEXT_SETS: dict[str, DatasetInfo] = {
     "nq-open": DatasetInfo(
         name="nq-open",
         description="Natural Questions, open-domain version: 3,610 dev questions with short answers (no passages).",
-        files=_github_files(*_NQ, [
+        files=github_files(*_NQ, [
             ("NQ-open.dev.jsonl", "nq_open/NQ-open.dev.jsonl",
              "f15567f38099f3615f5b8a685c0aef449c11ad90d3da3735e8d1b98115b40616", 391316),
         ]),
@@ -132,7 +123,7 @@ _TEXT_SETS: dict[str, DatasetInfo] = {
     "cranfield": DatasetInfo(
         name="cranfield",
         description="The Cranfield collection: 1,400 aeronautics abstracts, 225 queries, graded judgements.",
-        files=_github_files(*_CRANFIELD, [
+        files=github_files(*_CRANFIELD, [
             ("cran.all.1400", "data/cran/cran.all.1400",
              "0feb1a64cd60d0d294b6a8c0864b9476dda2158d9964e7285c6b609d32d1ea7a", 1643813),
             ("cran.qry", "data/cran/cran.qry",
@@ -151,7 +142,7 @@ _TEXT_SETS: dict[str, DatasetInfo] = {
     "cisi": DatasetInfo(
         name="cisi",
         description="The CISI collection: 1,460 information-science abstracts, 112 queries of which 76 are judged.",
-        files=_github_files(*_CISI, [
+        files=github_files(*_CISI, [
             ("CISI.ALL", "CISI.ALL", "c13934ad921234b571e7b424af3461fe39dccb16757cb21954b3aea5250d072e", 2119351),
             ("CISI.QRY", "CISI.QRY", "b72de0e0cb8aa5c93ac988e5be0400cc18949d0a94913a248783a37dd97d5470", 66632),
             ("CISI.REL", "CISI.REL", "f7396c92586c61953ccb7ae99ad8d3ac749ac3b989041fc93a9e311568f58997", 77850),
@@ -166,7 +157,7 @@ _TEXT_SETS: dict[str, DatasetInfo] = {
     "liar": DatasetInfo(
         name="liar",
         description="LIAR: 12,836 PolitiFact statements with six truthfulness labels and speaker metadata.",
-        files=_github_files(*_LIAR, [
+        files=github_files(*_LIAR, [
             ("train.tsv", "liar_dataset/train.tsv",
              "23ef8cb7ff57b25c941100d0744039cebc595d65a67ea190f72b330a658d8c36", 2408165),
             ("valid.tsv", "liar_dataset/valid.tsv",
@@ -185,7 +176,7 @@ _TEXT_SETS: dict[str, DatasetInfo] = {
         name="liar-plus",
         description="LIAR-PLUS: the LIAR validation and test claims with justifications extracted from the "
                     "PolitiFact articles.",
-        files=_github_files(*_LIAR_PLUS, [
+        files=github_files(*_LIAR_PLUS, [
             ("val2.jsonl", "dataset/jsonl/val2.jsonl",
              "70679e4054c1f1889678b10a3168c9c33bd0e706c7577d434b3188d44cd5e6b7", 980524),
             ("test2.jsonl", "dataset/jsonl/test2.jsonl",
@@ -202,7 +193,7 @@ _TEXT_SETS: dict[str, DatasetInfo] = {
         name="crossner",
         description="CrossNER: NER in five domains (ai, literature, music, politics, science) with 9-17 entity "
                     "types each, plus CoNLL-2003, in BIO CoNLL format.",
-        files=_github_files(*_CROSSNER, [
+        files=github_files(*_CROSSNER, [
             ("LICENSE", "LICENSE", "9291793d0b49d69642edcd47e730136693722e3a1d398d1412e8d47e2443b71f", 1066),
         ] + [(local, f"ner_data/{local}", sha, size) for local, (sha, size) in sorted(_CROSSNER_SUMS.items())]),
         licence="MIT (repository); the CoNLL-2003 text is Reuters (research use)",

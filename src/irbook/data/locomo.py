@@ -14,8 +14,7 @@ import json
 import re
 import zipfile
 
-from irbook.data.loaders import _github_files
-from irbook.data.registry import DatasetInfo, data_path, register
+from irbook.data.registry import DatasetInfo, data_path, github_files, register
 
 __all__ = ["LOCOMO_CATEGORIES", "load_locomo"]
 
@@ -29,7 +28,7 @@ INFO = DatasetInfo(
     name="locomo",
     description="LoCoMo: 10 very long multi-session conversations between two speakers, with 1,986 questions "
                 "and their evidence turns (zip).",
-    files=_github_files(*_REPO, [
+    files=github_files(*_REPO, [
         ("locomo10.zip", "data/locomo10.zip",
          "5c342973da4b45c12583c9fc7594d6410880f5aba2c491a0db09db262c906fb5", 626797),
     ]),

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import functools
 
-from irbook.data.loaders import _github_files, bio_to_spans
-from irbook.data.registry import DatasetInfo, data_path, register
+from irbook.data.loaders import bio_to_spans
+from irbook.data.registry import DatasetInfo, data_path, github_files, register
 from irbook.data.types import NERSentence
 
 __all__ = ["load_masakhaner_kin"]
@@ -20,7 +20,7 @@ _INFO = DatasetInfo(
     name="masakhaner-kin",
     description="MasakhaNER 2.0, Kinyarwanda, training split: 7,825 news sentences with BIO entity tags "
                 "(PER, ORG, LOC, DATE).",
-    files=_github_files(*_REPO, [("v2/train.txt", "MasakhaNER2.0/data/kin/train.txt", "46ea60481db59e281b6df813043643fecfbc734cb0ffa3eefe86a80ec78c847f", 1549294)]),
+    files=github_files(*_REPO, [("v2/train.txt", "MasakhaNER2.0/data/kin/train.txt", "46ea60481db59e281b6df813043643fecfbc734cb0ffa3eefe86a80ec78c847f", 1549294)]),
     licence="CC BY-NC 4.0",
     citation="Adelani et al. (2022). MasakhaNER 2.0: Africa-centric Transfer Learning for Named Entity "
              "Recognition. EMNLP.",

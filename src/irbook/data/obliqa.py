@@ -21,7 +21,7 @@ import functools
 import json
 from collections.abc import Iterable
 
-from irbook.data.registry import DatasetInfo, data_path, register
+from irbook.data.registry import DatasetInfo, data_path, github_files, register
 from irbook.data.types import Corpus, Queries, RetrievalDataset
 
 __all__ = ["OBLIQA_SPLITS", "OBLIQA_DOCUMENTS", "load_obliqa"]
@@ -77,21 +77,11 @@ _FILES = [
 ]
 
 
-def _files():
-    """The pinned files as RemoteFiles (same layout upstream and in the mirror).
-
-    Introduced in chapter 7 (:doc:`07_legal_rag`).
-    """
-    from irbook.data.loaders import _github_files
-
-    return _github_files(*_REPO, _FILES)
-
-
 INFO = DatasetInfo(
     name="obliqa",
     description="ObliQA: 2,786 test and 2,788 dev regulatory questions with gold passages, over 40 structured "
                 "ADGM financial-regulation documents (13,732 passages).",
-    files=_files(),
+    files=github_files(*_REPO, _FILES),
     licence="none stated",
     citation="Gokhan et al. (2024). RIRAG: Regulatory Information Retrieval and Answer Generation. arXiv:2409.05677.",
     bibtex_key="gokhan2024rirag",

@@ -20,8 +20,7 @@ import json
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from irbook.data.loaders import _github_files
-from irbook.data.registry import DatasetInfo, data_path, register
+from irbook.data.registry import DatasetInfo, data_path, github_files, register
 
 __all__ = ["PERSONABENCH_NOISES", "PERSONABENCH_COMMUNITIES", "PersonaUser", "load_personabench"]
 
@@ -59,7 +58,7 @@ INFO = DatasetInfo(
     description="PersonaBench v1: 2 communities x 3 synthetic users; each user's private documents "
                 "(conversations, user-AI chats, purchases) at noise 0.0 and 0.5, and questions about the user "
                 "with the ids of the segments that answer them.",
-    files=_github_files(*_REPO, [(local, quote(_UPSTREAM + local), sha, size) for local, sha, size in _SUMS]),
+    files=github_files(*_REPO, [(local, quote(_UPSTREAM + local), sha, size) for local, sha, size in _SUMS]),
     licence="CC BY-NC-SA 4.0",
     citation="Tan et al. (2025). PersonaBench: Evaluating AI Models on Understanding Personal Information "
              "through Accessing (Synthetic) Private User Data. Findings of ACL. (Copy in the PBR code, "

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import json
 
-from irbook.data.registry import DatasetInfo, data_path, register
+from irbook.data.registry import DatasetInfo, data_path, github_files, register
 
 __all__ = ["load_qvhighlights"]
 
@@ -22,17 +22,11 @@ _FILES = [("highlight_val_release.jsonl", "data/highlight_val_release.jsonl",
            "f668a1eaea156ec5315e14718999cea043a8cf948d3cafbd8e8d655318c3cd02", 821101)]
 
 
-def _files():
-    from irbook.data.loaders import _github_files
-
-    return _github_files(*_REPO, _FILES)
-
-
 INFO = DatasetInfo(
     name="qvhighlights",
     description="QVHighlights validation queries: query, video id, duration and relevant windows in seconds "
                 "(annotations only, no videos).",
-    files=_files(),
+    files=github_files(*_REPO, _FILES),
     licence="CC BY-NC-SA 4.0",
     citation="Lei, Berg and Bansal (2021). QVHighlights: Detecting Moments and Highlights in Videos via Natural "
              "Language Queries. NeurIPS.",

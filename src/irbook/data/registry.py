@@ -34,7 +34,7 @@ from typing import Any, Callable
 from irbook.cache import atomic_path, cache_dir, sha256_file
 
 __all__ = [
-    "RemoteFile", "DatasetInfo", "REGISTRY", "register", "registered_names", "DataNotFoundError", "ChecksumError",
+    "RemoteFile", "DatasetInfo", "github_files", "REGISTRY", "register", "registered_names", "DataNotFoundError", "ChecksumError",
     "dataset_info", "data_path", "fetch_dataset", "fetch_url", "verify_file", "load",
 ]
 
@@ -102,6 +102,15 @@ class DatasetInfo:
         Introduced in chapter 1 (:doc:`01_rag_map`).
         """
         return tuple(f.local_name for f in self.files)
+
+
+def github_files(repo: str, commit: str, entries: list[tuple[str, str, str, int]]) -> tuple[RemoteFile, ...]:
+    """Build RemoteFiles from (local name, path upstream, sha256, size) at one pinned commit.
+
+    Introduced in chapter 1 (:doc:`01_rag_map`).
+    """
+    base = f"https://raw.githubusercontent.com/{repo}/{commit}/"
+    return tuple(RemoteFile(local, base + upstream, sha, size) for local, upstream, sha, size in entries)
 
 
 REGISTRY: dict[str, DatasetInfo] = {}
