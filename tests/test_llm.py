@@ -272,8 +272,6 @@ def test_llama_cpp_names_the_transformers_backend_for_internals(smol_cpp):
             call(["x"])
     with pytest.raises(ValueError, match="backend"):
         llm_lib.llm("smollm2", backend="onnx")
-    with pytest.raises(ValueError, match="transformers"):
-        llm_lib.llm("qwen2.5-coder-0.5b", backend="transformers")
 
 
 def test_qwen_reader_answers_from_passages(qwen):
@@ -283,6 +281,24 @@ def test_qwen_reader_answers_from_passages(qwen):
     assert "Kigali" in answers[0] and "Paris" in answers[1]
     probs = qwen.next_token_distribution(["Is Paris in France? Answer yes or no."], ["Yes", "No"])
     assert probs[0, 0] > 0.5 and np.isclose(probs.sum(), 1)
+
+
+def test_qwen_reader_on_transformers_matches_llama_cpp(qwen, monkeypatch):
+    """The reader's GGUF dequantised for transformers (hidden states for chapter 6): same answers and
+    next-token probabilities as llama.cpp, up to the backends' arithmetic. Uses the user's cache, where the
+    2.5 GB conversion is made once."""
+    monkeypatch.setenv("IRBOOK_CACHE", str(_USER_MODELS.parent))
+    if not os.environ.get("IRBOOK_MODELS"):
+        monkeypatch.setenv("IRBOOK_MODELS", str(_USER_MODELS))
+    reader = llm_lib.llm("qwen2.5-coder-0.5b", backend="transformers", device="cpu")
+    assert isinstance(reader, LLM) and reader.name == "qwen2.5-coder-0.5b" and reader.n_layers == 24
+    assert llm_lib._manifest_problem(llm_lib.converted_reader(), qwen.path, "quick") is None
+    prompt = closed_book_messages("What is the capital of France?")
+    assert "Paris" in reader.chat([prompt], max_new_tokens=12)[0]
+    question = ["Is Paris in France? Answer yes or no."]
+    gap = np.abs(reader.next_token_distribution(question, ["Yes", "No"]) - qwen.next_token_distribution(question, ["Yes", "No"]))
+    assert gap.max() < 0.1
+    assert reader.hidden_states(["Paris is in France."], layers=[12]).shape == (1, 1, reader.model.config.hidden_size)
 
 
 def test_damaged_cache_is_rebuilt(smol, cache_env, monkeypatch):

@@ -598,7 +598,7 @@ def _candidate_first_tokens(candidates: Any, tokenize) -> list[int]:
 def _needs_transformers(what: str, name: str) -> NotImplementedError:
     return NotImplementedError(
         f"{what} needs the model's internals, which the llama.cpp backend does not expose; load "
-        f"llm({name!r}, backend='transformers') (SmolLM2 runs on both backends)"
+        f"llm({name!r}, backend='transformers') (SmolLM2 and the Qwen reader run on both backends)"
     )
 
 
@@ -773,17 +773,21 @@ class LlamaCppLLM:
                 result[row] = p / p.sum()
         return result
 
+    @property
+    def _transformers_name(self) -> str:
+        return READER_LLM if self.name == READER_LLM else "smollm2"
+
     def chat_text(self, messages: Messages, system: str | None = None) -> str:
-        raise _needs_transformers("chat_text() (the rendered template string)", "smollm2")
+        raise _needs_transformers("chat_text() (the rendered template string)", self._transformers_name)
 
     def logprob(self, *args, **kwargs):
-        raise _needs_transformers("logprob() of whole continuations", "smollm2")
+        raise _needs_transformers("logprob() of whole continuations", self._transformers_name)
 
     def hidden_states(self, *args, **kwargs):
-        raise _needs_transformers("hidden_states()", "smollm2")
+        raise _needs_transformers("hidden_states()", self._transformers_name)
 
     def capture(self, *args, **kwargs):
-        raise _needs_transformers("capture() (forward hooks)", "smollm2")
+        raise _needs_transformers("capture() (forward hooks)", self._transformers_name)
 
 
 # --------------------------------------------------------------------------- loading
@@ -899,8 +903,8 @@ def _write_manifest(folder: Path, gguf: Path) -> None:
     (folder / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1))
 
 
-def _convert_smollm2(gguf: Path, target: Path) -> None:
-    """Convert the GGUF once and save a transformers folder atomically, its manifest written last."""
+def _convert_gguf(gguf: Path, target: Path) -> None:
+    """Convert a GGUF once and save a transformers folder atomically, its manifest written last."""
     model, tokenizer = _load_gguf(gguf)
     # save_pretrained refuses a model that still says it is GGUF-quantized; its weights are already float32.
     model.hf_quantizer = None
@@ -911,6 +915,21 @@ def _convert_smollm2(gguf: Path, target: Path) -> None:
             model.save_pretrained(tmp)
             tokenizer.save_pretrained(tmp)
         _write_manifest(tmp, gguf)
+
+
+def _converted(gguf: Path, target: Path, verify: str, rebuild: bool) -> Path:
+    """``target``, a verified float32 transformers folder converted from ``gguf``; (re)built when untrustworthy."""
+    if verify not in ("quick", "full"):
+        raise ValueError(f"verify must be 'quick' or 'full', got {verify!r}")
+    problem = "rebuild requested" if rebuild else _manifest_problem(target, gguf, verify)
+    if problem is None:
+        return target
+    if target.exists() and not rebuild:
+        warnings.warn(
+            f"Converted model in {target} is not usable ({problem}); converting again.", RuntimeWarning, stacklevel=3
+        )
+    _convert_gguf(gguf, target)
+    return target
 
 
 def converted_smollm2(verify: str = "quick", rebuild: bool = False) -> Path:
@@ -925,17 +944,25 @@ def converted_smollm2(verify: str = "quick", rebuild: bool = False) -> Path:
     """
     if verify not in ("quick", "full"):
         raise ValueError(f"verify must be 'quick' or 'full', got {verify!r}")
-    gguf = _packaged_smollm2_gguf()
-    target = cache_dir("models") / DEFAULT_LLM
-    problem = "rebuild requested" if rebuild else _manifest_problem(target, gguf, verify)
-    if problem is None:
-        return target
-    if target.exists() and not rebuild:
-        warnings.warn(
-            f"Converted model in {target} is not usable ({problem}); converting again.", RuntimeWarning, stacklevel=2
-        )
-    _convert_smollm2(gguf, target)
-    return target
+    return _converted(_packaged_smollm2_gguf(), cache_dir("models") / DEFAULT_LLM, verify, rebuild)
+
+
+def converted_reader(verify: str = "quick", rebuild: bool = False) -> Path:
+    """The folder of the reader, Qwen2.5-Coder-0.5B-Instruct, as float32 safetensors for transformers.
+
+    The registered Q4_K_M GGUF (:mod:`irbook.model_registry`, verified by sha256) is dequantised once
+    (~40 s, 2.5 GB on disk) into ``cache_dir("models")``, with the same manifest and checks as
+    :func:`converted_smollm2`. The weights are the GGUF's own, so hidden states and log-probabilities
+    belong to the model that generates on llama.cpp (up to the two backends' arithmetic).
+
+    Introduced in chapter 6 (:doc:`06_cbdr`).
+    """
+    from irbook import model_registry
+
+    if verify not in ("quick", "full"):
+        raise ValueError(f"verify must be 'quick' or 'full', got {verify!r}")
+    gguf = model_registry.model_path(READER_LLM)
+    return _converted(gguf, cache_dir("models") / f"{READER_LLM}-transformers", verify, rebuild)
 
 
 def _torch_dtype(dtype: Any):
@@ -983,10 +1010,7 @@ def llm(
     is_gguf_path = name.endswith(".gguf")
     if name in _QWEN_ALIASES:
         if backend == "transformers":
-            raise ValueError(
-                f"{name} is registered as a Q4_K_M GGUF for llama.cpp; the book does not run it on transformers "
-                "(use backend='auto' or 'llama.cpp'; for internals use llm('smollm2', backend='transformers'))"
-            )
+            return _transformers_llm(READER_LLM, device, dtype, verify)
         return LlamaCppLLM(model_registry.model_path(READER_LLM), READER_LLM, n_ctx=n_ctx, n_parallel=n_parallel)
     if backend == "llama.cpp" or (backend == "auto" and is_gguf_path):
         if name in _DEFAULT_LLM_ALIASES:
@@ -1010,14 +1034,17 @@ def _transformers_llm(name: str, device: str, dtype: Any, verify: str) -> LLM:
             model = AutoModelForCausalLM.from_pretrained(source, dtype=torch_dtype or default_dtype)
         return model, tokenizer
 
+    converters = {DEFAULT_LLM: converted_smollm2, READER_LLM: converted_reader}
     if name in _DEFAULT_LLM_ALIASES:
-        name, default_dtype = DEFAULT_LLM, torch.float32
-        folder = converted_smollm2(verify=verify)
+        name = DEFAULT_LLM
+    if name in converters:
+        default_dtype = torch.float32
+        folder = converters[name](verify=verify)
         try:
             model, tokenizer = load(folder)
         except (OSError, ValueError, RuntimeError) as err:  # e.g. a corrupted safetensors header
             warnings.warn(f"Loading {folder} failed ({err}); converting again.", RuntimeWarning, stacklevel=3)
-            model, tokenizer = load(converted_smollm2(rebuild=True))
+            model, tokenizer = load(converters[name](rebuild=True))
     else:
         default_dtype = "auto"
         model, tokenizer = load(name)

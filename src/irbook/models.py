@@ -350,11 +350,12 @@ from irbook.llm import (  # noqa: E402  (after the embedder, which uses _quiet_t
     SMOLLM2_GGUF,
     _edge_sha256,
     _quiet_transformers,
+    converted_reader,
     converted_smollm2,
     llm,
 )
 
 __all__ = [
     "DEFAULT_EMBEDDER", "DEFAULT_LLM", "READER_LLM", "MANIFEST_NAME", "SMOLLM2_GGUF", "Embedder", "EmbeddingCache",
-    "converted_smollm2", "embedder", "llm", "model_fingerprint", "multilingual_e5",
+    "converted_reader", "converted_smollm2", "embedder", "llm", "model_fingerprint", "multilingual_e5",
 ]
