@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from irbook.chapters.ch11_marag_r1 import (LiarTools, Question, ToolCall, ToolCallError, Trajectory, expert_step,
+from irbook.chapters.ch11_marag_r1 import (LiarTools, answer_em, Question, ToolCall, ToolCallError, Trajectory, expert_step,
                                            leave_one_out_advantages, liar_table, make_questions, parse_call,
                                            parse_filters, reward, run_episode)
 from irbook.widgets.marag_r1 import TrajectoryComparison
@@ -135,3 +135,9 @@ def test_trajectory_widget_headless():
         view.state(0, "SFT", "other")
     with pytest.raises(ValueError, match="at least two agents"):
         TrajectoryComparison(["q"], ["4"], {"SFT": [a]})
+
+
+def test_answer_em_reads_hyphens_as_spaces():
+    assert answer_em("Barack Obama", "barack-obama") == 1.0
+    assert answer_em("12", "12") == 1.0 and answer_em("12 statements", "12") == 0.0
+    assert answer_em(None, "12") == 0.0

@@ -3,11 +3,12 @@
 """The code of notebooks/11_marag_r1.ipynb that other code reuses (its `#| export` cells, in notebook order)."""
 
 
-# -- cell ff02e68f
+# -- cell 0cc44180
 import copy
 import hashlib
 import json
 import re
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -16,7 +17,7 @@ import pandas as pd
 import torch
 
 
-# -- cell f359ecdc
+# -- cell 84d7dc55
 def liar_table(frame: pd.DataFrame) -> pd.DataFrame:
     """LIAR's statements with the metadata the tools read, lower-cased: ``statement, subjects (tuple), party,
     state, label, speaker``. Rows with an empty statement are dropped.
@@ -42,7 +43,7 @@ def _words(text: str) -> set:
     return set(re.findall(r"[a-z0-9]+", text.lower()))
 
 
-# -- cell 455bbf27
+# -- cell 7bbef7b1
 @dataclass(frozen=True)
 class Question:
     """A question with its exact answer and the scripted expert's tool calls.
@@ -167,7 +168,7 @@ def make_questions(table: pd.DataFrame, values: dict, n_per_kind: int, wording: 
     return out
 
 
-# -- cell 5eabb66b
+# -- cell 0195d3e0
 FIELDS = ("subject", "party", "state", "label", "speaker")
 """Metadata fields the filter and aggregate tools accept (LIAR's columns; ``subject`` matches one of the
 comma-separated subjects)."""
@@ -256,7 +257,7 @@ def parse_filters(argument: str) -> dict:
     return conditions
 
 
-# -- cell aa08ce38
+# -- cell 0e3f7909
 class LiarTools:
     """The four retrieval tools over LIAR as plain functions behind a text protocol (MARAG-R1's tool set).
 
@@ -350,7 +351,7 @@ class LiarTools:
         raise ToolCallError(f"{call.name!r} is not a retrieval tool")
 
 
-# -- cell 8d2c002b
+# -- cell 111903bb
 @dataclass
 class Trajectory:
     """One episode: the question, the segments the policy read and wrote, and what happened.
@@ -420,7 +421,7 @@ def run_episode(policy_step, tools: LiarTools, question: str, max_steps: int = 5
     return traj
 
 
-# -- cell 3abf4197
+# -- cell 4bdb301e
 def expert_step(question: Question):
     """The scripted expert: its plan's calls in order, then ``answer:`` with the last observation.
 
@@ -448,7 +449,20 @@ def reward(traj: Trajectory, gold: str, format_weight: float = 0.1) -> float:
     return float(correct) + format_weight * float(well_formed)
 
 
-# -- cell c10b9964
+def answer_em(prediction, gold: str) -> float:
+    """Exact match for evaluation: SQuAD normalisation with hyphens read as spaces, so that a reader's
+    "Barack Obama" matches LIAR's speaker name "barack-obama"; ``None`` (no answer) scores 0.
+
+    Introduced in chapter 11 (:doc:`11_marag_r1`).
+    """
+    from irbook.evaluation import exact_match
+
+    if prediction is None:
+        return 0.0
+    return exact_match(str(prediction).replace("-", " "), gold.replace("-", " "))
+
+
+# -- cell de9852d8
 def lora_policy(base_model, rank: int = 16, alpha: int = 32, seed: int = 0):
     """A trainable copy of ``base_model`` with LoRA adapters on every attention and MLP projection (``peft``).
 
@@ -463,7 +477,9 @@ def lora_policy(base_model, rank: int = 16, alpha: int = 32, seed: int = 0):
     torch.manual_seed(seed)
     config = LoraConfig(r=rank, lora_alpha=alpha, lora_dropout=0.0, bias="none", task_type="CAUSAL_LM",
                         target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"])
-    return get_peft_model(copy.deepcopy(base_model), config)
+    with warnings.catch_warnings():  # peft calls a transformers property deprecated in v5 (a FutureWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        return get_peft_model(copy.deepcopy(base_model), config)
 
 
 def adapter_state(model) -> dict:
@@ -499,7 +515,7 @@ def adapter_digest(state: dict) -> str:
     return h.hexdigest()[:16]
 
 
-# -- cell e96e9e11
+# -- cell 09e50762
 def encode_segments(tokenizer, segments) -> tuple:
     """Token ids of the segments, concatenated, and a mask that is 1 on action tokens (what the policy wrote).
 
@@ -540,14 +556,16 @@ class PolicyStep:
         while shared < min(len(cached_ids), len(ids) - 1) and cached_ids[shared] == ids[shared]:
             shared += 1
         if past is not None and shared > 0:
-            past.crop(shared)
+            excess = past.get_seq_length() - shared
+            if excess > 0:
+                past.crop(-excess)  # transformers' crop takes the number of tokens to drop, as a negative int
         else:
             shared, past = 0, None
         step_ids = torch.tensor([ids[shared:]], device=self.model.device)
         seen, out = list(ids), []
         for _ in range(self.max_new_tokens):
-            result = self.model(input_ids=step_ids, past_key_values=past, use_cache=True)
-            past = result.past_key_values
+            result = self.model(input_ids=step_ids, cache=past, use_cache=True)
+            past = result.cache
             logits = result.logits[0, -1].float()
             if self.temperature == 0:
                 token = int(torch.argmax(logits))
@@ -569,7 +587,7 @@ class PolicyStep:
         self._cache = ([], None)
 
 
-# -- cell cc640dd4
+# -- cell 8b624c26
 def action_logprob(model, tokenizer, batch_segments) -> torch.Tensor:
     """Sum of log-probabilities of the action tokens of each trajectory (a differentiable 1-d tensor), and
     their counts as a second tensor.
@@ -604,10 +622,10 @@ def sft_step(model, tokenizer, optimizer, batch_segments) -> float:
     optimizer.zero_grad()
     loss.backward()
     optimizer.step()
-    return float(loss)
+    return float(loss.detach())
 
 
-# -- cell 1f92f0cc
+# -- cell 0fb32cf0
 def leave_one_out_advantages(rewards) -> np.ndarray:
     """REINFORCE leave-one-out advantages of one group: ``r_i - mean_{j != i} r_j``.
 
@@ -654,10 +672,10 @@ def rl_step(model, tokenizer, optimizer, tools, questions, group_size: int = 4, 
         optimizer.step()
     exact = [float(r >= 1.0) for r in rewards]
     return {"reward": float(np.mean(rewards)), "exact_match": float(np.mean(exact)),
-            "errors": float(np.mean([t.errors for t in episodes])), "loss": float(loss)}
+            "errors": float(np.mean([t.errors for t in episodes])), "loss": float(loss.detach())}
 
 
-# -- cell befbc2a8
+# -- cell 85f6322f
 def config_key(config: dict) -> str:
     """A short sha256 of a JSON-serialisable training config: the cache key of what it trains.
 
@@ -736,7 +754,7 @@ def cached_adapter(path, train):
     return state, log, time.perf_counter() - started
 
 
-# -- cell b4f6442f
+# -- cell a1901581
 def trajectory_record(traj: Trajectory) -> dict:
     """A trajectory as a JSON-ready dict (what the rollout cache stores).
 
