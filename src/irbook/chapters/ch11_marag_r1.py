@@ -3,7 +3,7 @@
 """The code of notebooks/11_marag_r1.ipynb that other code reuses (its `#| export` cells, in notebook order)."""
 
 
-# -- cell 0cc44180
+# -- cell 8674472b
 import copy
 import hashlib
 import json
@@ -17,7 +17,7 @@ import pandas as pd
 import torch
 
 
-# -- cell 84d7dc55
+# -- cell b9edc4c6
 def liar_table(frame: pd.DataFrame) -> pd.DataFrame:
     """LIAR's statements with the metadata the tools read, lower-cased: ``statement, subjects (tuple), party,
     state, label, speaker``. Rows with an empty statement are dropped.
@@ -43,7 +43,7 @@ def _words(text: str) -> set:
     return set(re.findall(r"[a-z0-9]+", text.lower()))
 
 
-# -- cell 7bbef7b1
+# -- cell 61be4d33
 @dataclass(frozen=True)
 class Question:
     """A question with its exact answer and the scripted expert's tool calls.
@@ -168,7 +168,20 @@ def make_questions(table: pd.DataFrame, values: dict, n_per_kind: int, wording: 
     return out
 
 
-# -- cell 0195d3e0
+def answer_em(prediction, gold: str) -> float:
+    """Exact match for evaluation: SQuAD normalisation with hyphens read as spaces, so that a reader's
+    "Barack Obama" matches LIAR's speaker name "barack-obama"; ``None`` (no answer) scores 0.
+
+    Introduced in chapter 11 (:doc:`11_marag_r1`).
+    """
+    from irbook.evaluation import exact_match
+
+    if prediction is None:
+        return 0.0
+    return exact_match(str(prediction).replace("-", " "), gold.replace("-", " "))
+
+
+# -- cell 9e579b69
 FIELDS = ("subject", "party", "state", "label", "speaker")
 """Metadata fields the filter and aggregate tools accept (LIAR's columns; ``subject`` matches one of the
 comma-separated subjects)."""
@@ -257,7 +270,7 @@ def parse_filters(argument: str) -> dict:
     return conditions
 
 
-# -- cell 0e3f7909
+# -- cell 86d20a91
 class LiarTools:
     """The four retrieval tools over LIAR as plain functions behind a text protocol (MARAG-R1's tool set).
 
@@ -351,7 +364,7 @@ class LiarTools:
         raise ToolCallError(f"{call.name!r} is not a retrieval tool")
 
 
-# -- cell 111903bb
+# -- cell f0486fce
 @dataclass
 class Trajectory:
     """One episode: the question, the segments the policy read and wrote, and what happened.
@@ -421,7 +434,7 @@ def run_episode(policy_step, tools: LiarTools, question: str, max_steps: int = 5
     return traj
 
 
-# -- cell 4bdb301e
+# -- cell f7bc5717
 def expert_step(question: Question):
     """The scripted expert: its plan's calls in order, then ``answer:`` with the last observation.
 
@@ -449,20 +462,7 @@ def reward(traj: Trajectory, gold: str, format_weight: float = 0.1) -> float:
     return float(correct) + format_weight * float(well_formed)
 
 
-def answer_em(prediction, gold: str) -> float:
-    """Exact match for evaluation: SQuAD normalisation with hyphens read as spaces, so that a reader's
-    "Barack Obama" matches LIAR's speaker name "barack-obama"; ``None`` (no answer) scores 0.
-
-    Introduced in chapter 11 (:doc:`11_marag_r1`).
-    """
-    from irbook.evaluation import exact_match
-
-    if prediction is None:
-        return 0.0
-    return exact_match(str(prediction).replace("-", " "), gold.replace("-", " "))
-
-
-# -- cell de9852d8
+# -- cell b0af50f0
 def lora_policy(base_model, rank: int = 16, alpha: int = 32, seed: int = 0):
     """A trainable copy of ``base_model`` with LoRA adapters on every attention and MLP projection (``peft``).
 
@@ -515,7 +515,7 @@ def adapter_digest(state: dict) -> str:
     return h.hexdigest()[:16]
 
 
-# -- cell 09e50762
+# -- cell ef6577c4
 def encode_segments(tokenizer, segments) -> tuple:
     """Token ids of the segments, concatenated, and a mask that is 1 on action tokens (what the policy wrote).
 
@@ -587,7 +587,7 @@ class PolicyStep:
         self._cache = ([], None)
 
 
-# -- cell 8b624c26
+# -- cell 25c768f8
 def action_logprob(model, tokenizer, batch_segments) -> torch.Tensor:
     """Sum of log-probabilities of the action tokens of each trajectory (a differentiable 1-d tensor), and
     their counts as a second tensor.
@@ -625,7 +625,7 @@ def sft_step(model, tokenizer, optimizer, batch_segments) -> float:
     return float(loss.detach())
 
 
-# -- cell 0fb32cf0
+# -- cell efb725a5
 def leave_one_out_advantages(rewards) -> np.ndarray:
     """REINFORCE leave-one-out advantages of one group: ``r_i - mean_{j != i} r_j``.
 
@@ -675,7 +675,7 @@ def rl_step(model, tokenizer, optimizer, tools, questions, group_size: int = 4, 
             "errors": float(np.mean([t.errors for t in episodes])), "loss": float(loss.detach())}
 
 
-# -- cell 85f6322f
+# -- cell e7499425
 def config_key(config: dict) -> str:
     """A short sha256 of a JSON-serialisable training config: the cache key of what it trains.
 
@@ -754,7 +754,7 @@ def cached_adapter(path, train):
     return state, log, time.perf_counter() - started
 
 
-# -- cell a1901581
+# -- cell 03d87bd8
 def trajectory_record(traj: Trajectory) -> dict:
     """A trajectory as a JSON-ready dict (what the rollout cache stores).
 
