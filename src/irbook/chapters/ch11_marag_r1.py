@@ -3,7 +3,7 @@
 """The code of notebooks/11_marag_r1.ipynb that other code reuses (its `#| export` cells, in notebook order)."""
 
 
-# -- cell 8674472b
+# -- cell 856520d4
 import copy
 import hashlib
 import json
@@ -17,7 +17,7 @@ import pandas as pd
 import torch
 
 
-# -- cell b9edc4c6
+# -- cell 7d514479
 def liar_table(frame: pd.DataFrame) -> pd.DataFrame:
     """LIAR's statements with the metadata the tools read, lower-cased: ``statement, subjects (tuple), party,
     state, label, speaker``. Rows with an empty statement are dropped.
@@ -43,7 +43,7 @@ def _words(text: str) -> set:
     return set(re.findall(r"[a-z0-9]+", text.lower()))
 
 
-# -- cell 61be4d33
+# -- cell 8d256846
 @dataclass(frozen=True)
 class Question:
     """A question with its exact answer and the scripted expert's tool calls.
@@ -181,7 +181,7 @@ def answer_em(prediction, gold: str) -> float:
     return exact_match(str(prediction).replace("-", " "), gold.replace("-", " "))
 
 
-# -- cell 9e579b69
+# -- cell 658d3b34
 FIELDS = ("subject", "party", "state", "label", "speaker")
 """Metadata fields the filter and aggregate tools accept (LIAR's columns; ``subject`` matches one of the
 comma-separated subjects)."""
@@ -270,7 +270,7 @@ def parse_filters(argument: str) -> dict:
     return conditions
 
 
-# -- cell 86d20a91
+# -- cell b5007597
 class LiarTools:
     """The four retrieval tools over LIAR as plain functions behind a text protocol (MARAG-R1's tool set).
 
@@ -364,7 +364,7 @@ class LiarTools:
         raise ToolCallError(f"{call.name!r} is not a retrieval tool")
 
 
-# -- cell f0486fce
+# -- cell f86464f2
 @dataclass
 class Trajectory:
     """One episode: the question, the segments the policy read and wrote, and what happened.
@@ -434,7 +434,7 @@ def run_episode(policy_step, tools: LiarTools, question: str, max_steps: int = 5
     return traj
 
 
-# -- cell f7bc5717
+# -- cell 75acf871
 def expert_step(question: Question):
     """The scripted expert: its plan's calls in order, then ``answer:`` with the last observation.
 
@@ -462,7 +462,7 @@ def reward(traj: Trajectory, gold: str, format_weight: float = 0.1) -> float:
     return float(correct) + format_weight * float(well_formed)
 
 
-# -- cell b0af50f0
+# -- cell 900bae74
 def lora_policy(base_model, rank: int = 16, alpha: int = 32, seed: int = 0):
     """A trainable copy of ``base_model`` with LoRA adapters on every attention and MLP projection (``peft``).
 
@@ -515,7 +515,7 @@ def adapter_digest(state: dict) -> str:
     return h.hexdigest()[:16]
 
 
-# -- cell ef6577c4
+# -- cell 19ee2407
 def encode_segments(tokenizer, segments) -> tuple:
     """Token ids of the segments, concatenated, and a mask that is 1 on action tokens (what the policy wrote).
 
@@ -587,7 +587,7 @@ class PolicyStep:
         self._cache = ([], None)
 
 
-# -- cell 25c768f8
+# -- cell 1e7ab46a
 def action_logprob(model, tokenizer, batch_segments) -> torch.Tensor:
     """Sum of log-probabilities of the action tokens of each trajectory (a differentiable 1-d tensor), and
     their counts as a second tensor.
@@ -625,7 +625,7 @@ def sft_step(model, tokenizer, optimizer, batch_segments) -> float:
     return float(loss.detach())
 
 
-# -- cell efb725a5
+# -- cell c3a57107
 def leave_one_out_advantages(rewards) -> np.ndarray:
     """REINFORCE leave-one-out advantages of one group: ``r_i - mean_{j != i} r_j``.
 
@@ -675,7 +675,7 @@ def rl_step(model, tokenizer, optimizer, tools, questions, group_size: int = 4, 
             "errors": float(np.mean([t.errors for t in episodes])), "loss": float(loss.detach())}
 
 
-# -- cell e7499425
+# -- cell ec7cec7e
 def config_key(config: dict) -> str:
     """A short sha256 of a JSON-serialisable training config: the cache key of what it trains.
 
@@ -754,7 +754,7 @@ def cached_adapter(path, train):
     return state, log, time.perf_counter() - started
 
 
-# -- cell 03d87bd8
+# -- cell 6e25859c
 def trajectory_record(traj: Trajectory) -> dict:
     """A trajectory as a JSON-ready dict (what the rollout cache stores).
 
