@@ -141,3 +141,24 @@ def test_answer_em_reads_hyphens_as_spaces():
     assert answer_em("Barack Obama", "barack-obama") == 1.0
     assert answer_em("12", "12") == 1.0 and answer_em("12 statements", "12") == 0.0
     assert answer_em(None, "12") == 0.0
+
+
+def test_cached_adapter_retrains_when_missing_or_corrupt(tmp_path):
+    import torch
+
+    from irbook.chapters.ch11_marag_r1 import cached_adapter
+
+    calls = []
+
+    def train():
+        calls.append(1)
+        return {"lora_A": torch.ones(2, 2)}, {"loss": [1.0, 0.5]}
+
+    path = tmp_path / "sft.pt"
+    state, log, seconds, loaded = cached_adapter(path, train)
+    assert not loaded and len(calls) == 1 and log == {"loss": [1.0, 0.5]} and seconds >= 0
+    state, log, seconds, loaded = cached_adapter(path, train)
+    assert loaded and len(calls) == 1 and torch.equal(state["lora_A"], torch.ones(2, 2))
+    path.write_bytes(b"corrupt")
+    cached_adapter(path, train)
+    assert len(calls) == 2, "a file that fails its sha256 check is retrained"
