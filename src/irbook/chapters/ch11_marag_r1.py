@@ -3,7 +3,7 @@
 """The code of notebooks/11_marag_r1.ipynb that other code reuses (its `#| export` cells, in notebook order)."""
 
 
-# -- cell 5ebe834d
+# -- cell c6e9f001
 import copy
 import hashlib
 import json
@@ -17,7 +17,7 @@ import pandas as pd
 import torch
 
 
-# -- cell db326e92
+# -- cell c0849bca
 def liar_table(frame: pd.DataFrame) -> pd.DataFrame:
     """LIAR's statements with the metadata the tools read, lower-cased: ``statement, subjects (tuple), party,
     state, label, speaker``. Rows with an empty statement are dropped.
@@ -43,7 +43,7 @@ def _words(text: str) -> set:
     return set(re.findall(r"[a-z0-9]+", text.lower()))
 
 
-# -- cell 03e3983b
+# -- cell a52821a0
 @dataclass(frozen=True)
 class Question:
     """A question with its exact answer and the scripted expert's tool calls.
@@ -181,7 +181,7 @@ def answer_em(prediction, gold: str) -> float:
     return exact_match(str(prediction).replace("-", " "), gold.replace("-", " "))
 
 
-# -- cell ebd816fa
+# -- cell d6bf6b65
 FIELDS = ("subject", "party", "state", "label", "speaker")
 """Metadata fields the filter and aggregate tools accept (LIAR's columns; ``subject`` matches one of the
 comma-separated subjects)."""
@@ -270,7 +270,7 @@ def parse_filters(argument: str) -> dict:
     return conditions
 
 
-# -- cell 859f2c06
+# -- cell 0401c1e3
 class LiarTools:
     """The four retrieval tools over LIAR as plain functions behind a text protocol (MARAG-R1's tool set).
 
@@ -364,7 +364,7 @@ class LiarTools:
         raise ToolCallError(f"{call.name!r} is not a retrieval tool")
 
 
-# -- cell 231b4d25
+# -- cell 06c59945
 @dataclass
 class Trajectory:
     """One episode: the question, the segments the policy read and wrote, and what happened.
@@ -434,7 +434,7 @@ def run_episode(policy_step, tools: LiarTools, question: str, max_steps: int = 5
     return traj
 
 
-# -- cell 25f30d4d
+# -- cell d69e2db4
 def expert_step(question: Question):
     """The scripted expert: its plan's calls in order, then ``answer:`` with the last observation.
 
@@ -462,7 +462,7 @@ def reward(traj: Trajectory, gold: str, format_weight: float = 0.1) -> float:
     return float(correct) + format_weight * float(well_formed)
 
 
-# -- cell c656cc5b
+# -- cell 43f34138
 def lora_policy(base_model, rank: int = 16, alpha: int = 32, seed: int = 0):
     """A trainable copy of ``base_model`` with LoRA adapters on every attention and MLP projection (``peft``).
 
@@ -515,7 +515,7 @@ def adapter_digest(state: dict) -> str:
     return h.hexdigest()[:16]
 
 
-# -- cell a6cf84ea
+# -- cell 451fcd3c
 def encode_segments(tokenizer, segments) -> tuple:
     """Token ids of the segments, concatenated, and a mask that is 1 on action tokens (what the policy wrote).
 
@@ -587,7 +587,7 @@ class PolicyStep:
         self._cache = ([], None)
 
 
-# -- cell 6f31f6fa
+# -- cell b2010f59
 def action_logprob(model, tokenizer, batch_segments) -> torch.Tensor:
     """Sum of log-probabilities of the action tokens of each trajectory (a differentiable 1-d tensor), and
     their counts as a second tensor.
@@ -625,7 +625,7 @@ def sft_step(model, tokenizer, optimizer, batch_segments) -> float:
     return float(loss.detach())
 
 
-# -- cell 60d6e545
+# -- cell eb12dd82
 def leave_one_out_advantages(rewards) -> np.ndarray:
     """REINFORCE leave-one-out advantages of one group: ``r_i - mean_{j != i} r_j``.
 
@@ -675,7 +675,7 @@ def rl_step(model, tokenizer, optimizer, tools, questions, group_size: int = 4, 
             "errors": float(np.mean([t.errors for t in episodes])), "loss": float(loss.detach())}
 
 
-# -- cell efdf3387
+# -- cell bde6a7bd
 def config_key(config: dict) -> str:
     """A short sha256 of a JSON-serialisable training config: the cache key of what it trains.
 
@@ -757,7 +757,7 @@ def cached_adapter(path, train):
     return state, log, seconds, False
 
 
-# -- cell f17667b4
+# -- cell fac06c47
 def trajectory_record(traj: Trajectory) -> dict:
     """A trajectory as a JSON-ready dict (what the rollout cache stores).
 
