@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from irbook.chapters.ch06_cbdr import (ConfidenceProbe, PreferenceReranker, auroc_ci, cached_arrays,
-                                       calibration_bins, cbdr_curve, cbdr_decisions, confidence_shift, is_correct,
-                                       preference_groups)
+                                       cached_hidden_states, calibration_bins, cbdr_against_random, cbdr_curve,
+                                       cbdr_decisions, confidence_shift, is_correct, preference_groups)
 from irbook.widgets.cbdr import CBDRExplorer, threshold_state
 
 
@@ -129,3 +129,54 @@ def test_threshold_state_and_explorer():
         CBDRExplorer(["q1", "q2", "q3"], conf, closed[:2], rag, [["a"]] * 3, [[0.1]] * 3)
     with pytest.raises(ValueError, match="beta"):
         threshold_state(conf, closed, rag, 2)
+
+
+def test_cbdr_against_random_gating():
+    # the confident questions are exactly those answered right closed-book and wrong with retrieval
+    conf = np.linspace(0, 1, 40)
+    closed = (conf > 0.7).astype(int)
+    rag = np.r_[np.ones(28), np.zeros(12)].astype(int)
+    result = cbdr_against_random(conf, closed, rag, 0.7, n_resamples=500, seed=0)
+    assert result["retrieval_rate"] == pytest.approx(28 / 40) and result["accuracy"] == 1.0
+    assert result["random_gating"] == pytest.approx(rag.mean() + 12 / 40 * (closed - rag).mean())
+    assert result["p_vs_random"] < 0.01 and result["vs_random_ci"][0] > 0
+    assert result["cost"] == pytest.approx(rag.mean() - 1.0) and result["cost_ci"][1] <= 0
+    # an uninformative detector: closed-book never helps, so CBDR is no better than random gating
+    flat = cbdr_against_random(conf, np.zeros(40), np.ones(40), 0.5, n_resamples=200)
+    assert flat["vs_random"] == pytest.approx(0) and flat["p_vs_random"] == 1.0 and flat["cost"] == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="one value per question"):
+        cbdr_against_random(conf, closed[:3], rag, 0.5)
+    with pytest.raises(ValueError, match="beta"):
+        cbdr_against_random(conf, closed, rag, 2.0)
+    with pytest.raises(ValueError, match="n_resamples"):
+        cbdr_against_random(conf, closed, rag, 0.5, n_resamples=0)
+
+
+class _FakeStates:
+    """Stands in for a transformers LLM in the cache test only: states are a function of the text."""
+    backend = "transformers"
+
+    def __init__(self):
+        self.calls = []
+
+    def fingerprint(self):
+        return "fake-states"
+
+    def hidden_states(self, texts, pool="last", batch_size=8):
+        self.calls.append(list(texts))
+        return np.stack([np.full((3, 4), len(t), dtype=np.float32) for t in texts], axis=1)
+
+
+def test_cached_hidden_states(tmp_path, monkeypatch):
+    monkeypatch.setenv("IRBOOK_CACHE", str(tmp_path))
+    model = _FakeStates()
+    first = cached_hidden_states(model, ["a", "bbb", "a"], chunk=1)
+    assert first.shape == (3, 3, 4) and first[0, 1, 0] == 3 and model.calls == [["a"], ["bbb"]]
+    again = cached_hidden_states(model, ["bbb", "cc"])
+    assert again[0, :, 0].tolist() == [3, 2] and model.calls[-1] == ["cc"]
+    with pytest.raises(TypeError, match="transformers"):
+        cached_hidden_states(object(), ["a"])
+    with pytest.raises(ValueError, match="texts"):
+        cached_hidden_states(model, "a")
+    with pytest.raises(ValueError, match="chunk"):
+        cached_hidden_states(model, ["a"], chunk=0)

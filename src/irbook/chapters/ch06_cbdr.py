@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import time
 from collections.abc import Sequence
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from irbook.cache import cache_dir, checksum_problem, save_checked
+from irbook.cache import KeyValueStore, cache_dir, checksum_problem, save_checked
 from irbook.evaluation import answer_contains, exact_match, normalize_answer
 from irbook.llm import short_answer
 
@@ -49,6 +50,56 @@ def cached_arrays(name: str, key: dict, compute) -> dict[str, np.ndarray]:
 
     save_checked(path, write)
     return arrays
+
+
+class HiddenStateCache(KeyValueStore):
+    """Hidden states on disk, one ``(n_layers + 1, dim)`` float32 array per text, keyed by the model's fingerprint
+    and the text's sha256 (SQLite, one transaction per batch; an unreadable file is moved aside and rebuilt).
+    Introduced in chapter 6."""
+
+    table = "states"
+    column = "state"
+    what = "hidden-state cache"
+
+
+def _array_blob(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def _blob_array(blob: bytes) -> np.ndarray | None:
+    try:
+        return np.load(io.BytesIO(blob), allow_pickle=False)
+    except (ValueError, OSError, EOFError):  # a damaged entry is computed again
+        return None
+
+
+def cached_hidden_states(model, texts: Sequence[str], batch_size: int = 8, chunk: int = 32) -> np.ndarray:
+    """``model.hidden_states(texts, pool="last")`` (all layers, the last token of each text), with every text's
+    states cached in ``cache_dir("ch06")`` and computed only when missing, ``chunk`` texts at a time (so a long
+    run can be resumed). Returns ``(n_layers + 1, len(texts), dim)``. Introduced in chapter 6."""
+    if not hasattr(model, "hidden_states") or getattr(model, "backend", None) != "transformers":
+        raise TypeError(f"model must be a transformers LLM (llm(..., backend='transformers')), got {model!r}")
+    if isinstance(texts, str) or not all(isinstance(t, str) for t in texts) or not len(texts):
+        raise ValueError("texts must be a non-empty list of str")
+    if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
+        raise ValueError(f"chunk must be a positive int, got {chunk!r}")
+    store = HiddenStateCache(cache_dir("ch06") / "hidden-states.sqlite", model.fingerprint())
+    keys = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in texts]
+    found = {key: array for key, blob in store.get_bytes(keys).items() if (array := _blob_array(blob)) is not None}
+    first = {}
+    for i, key in enumerate(keys):
+        first.setdefault(key, i)
+    todo = [i for key, i in first.items() if key not in found]
+    for start in range(0, len(todo), chunk):
+        part = todo[start:start + chunk]
+        states = model.hidden_states([texts[i] for i in part], pool="last", batch_size=batch_size)
+        fresh = {keys[i]: states[:, j] for j, i in enumerate(part)}
+        store.put_bytes({key: _array_blob(array) for key, array in fresh.items()})
+        found.update(fresh)
+    store.close()
+    return np.stack([found[key] for key in keys], axis=1)
 
 
 # -- cell cell-15
@@ -334,3 +385,45 @@ def cbdr_curve(confidence, closed_correct, rag_correct, betas) -> list[dict]:
         rows.append({"beta": float(beta), "retrieval rate": float(retrieve.mean()),
                      "accuracy": float(np.where(retrieve, rag_correct, closed_correct).mean())})
     return rows
+
+
+def cbdr_against_random(confidence, closed_correct, rag_correct, beta: float, n_resamples: int = 2000,
+                        seed: int = 0) -> dict:
+    """CBDR at threshold ``beta`` against two references on the same questions: **random gating** at the same
+    retrieval rate (the same number of questions retrieve, chosen at random) and **always retrieving**.
+
+    Returns the retrieval rate, CBDR's accuracy, random gating's expected accuracy, always retrieving's accuracy,
+    ``vs_random`` (CBDR minus random gating) with a percentile bootstrap interval over questions and a one-sided
+    randomisation p-value (the share of ``n_resamples`` random gatings at least as accurate as CBDR), and ``cost``
+    (always retrieving minus CBDR) with its bootstrap interval. Introduced in chapter 6."""
+    confidence = np.asarray(confidence, dtype=float)
+    closed_correct, rag_correct = np.asarray(closed_correct, dtype=float), np.asarray(rag_correct, dtype=float)
+    if not confidence.shape == closed_correct.shape == rag_correct.shape or confidence.ndim != 1 or \
+            len(confidence) < 2:
+        raise ValueError(f"confidence, closed_correct and rag_correct must be 1-D with one value per question "
+                         f"(at least 2), got {confidence.shape}, {closed_correct.shape}, {rag_correct.shape}")
+    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int) or n_resamples < 1:
+        raise ValueError(f"n_resamples must be a positive int, got {n_resamples!r}")
+    skip = ~cbdr_decisions(confidence, beta)        # answered closed-book
+    gain = closed_correct - rag_correct             # what answering closed-book changes, per question
+    accuracy = float(np.where(skip, closed_correct, rag_correct).mean())
+    random_expected = float(rag_correct.mean() + skip.mean() * gain.mean())
+    rng = np.random.default_rng(seed)
+    n, n_skip = len(confidence), int(skip.sum())
+    null = np.empty(n_resamples)
+    for b in range(n_resamples):                    # random gating: n_skip questions chosen at random skip
+        chosen = rng.permutation(n)[:n_skip]
+        null[b] = rag_correct.mean() + gain[chosen].sum() / n
+    vs_random, cost = np.empty(n_resamples), np.empty(n_resamples)
+    for b in range(n_resamples):                    # questions resampled; the decisions stay with their questions
+        rows = rng.integers(0, n, n)
+        g, s = gain[rows], skip[rows]
+        vs_random[b] = (g * s).mean() - s.mean() * g.mean()
+        cost[b] = -(g * s).mean()
+    low, high = np.percentile(vs_random, [2.5, 97.5])
+    cost_low, cost_high = np.percentile(cost, [2.5, 97.5])
+    return {"beta": float(beta), "retrieval_rate": float(1 - skip.mean()), "accuracy": accuracy,
+            "random_gating": random_expected, "always_retrieve": float(rag_correct.mean()),
+            "vs_random": accuracy - random_expected, "vs_random_ci": (float(low), float(high)),
+            "p_vs_random": float((1 + np.sum(null >= accuracy - 1e-12)) / (1 + n_resamples)),
+            "cost": float(rag_correct.mean() - accuracy), "cost_ci": (float(cost_low), float(cost_high)), "n": n}

@@ -111,8 +111,8 @@ class CBDRExplorer(View):
         """
         import ipywidgets as w
 
-        return {"beta": w.FloatSlider(value=beta, min=0.0, max=1.0, step=0.01, description="β",
-                                      continuous_update=False),
+        return {"beta": w.FloatSlider(value=beta, min=0.0, max=1.0, step=0.001, description="β",
+                                      readout_format=".3f", continuous_update=False),
                 "question": w.IntSlider(value=question, min=0, max=len(self.questions) - 1, description="question",
                                         continuous_update=False)}
 
