@@ -400,7 +400,7 @@ class GenerativeRetriever:
         return results
 
 
-# -- cell c031
+# -- cell c032
 COT_PROMPT = ("Question: {question}\n\nThink step by step about what the regulation passage that answers this "
               "question must say. Reply in a few sentences.")
 
