@@ -3,7 +3,7 @@ and the R4R view (irbook.widgets.r4r), headless and without the book's models.""
 import numpy as np
 import pytest
 
-from irbook.chapters.ch04_r4r import (DocidTrie, GenerativeRetriever, GRConfig, arbitrary_ids, flatten_plan,
+from irbook.chapters.ch04_r4r import (DocidTrie, boilerplate_lines, GenerativeRetriever, GRConfig, arbitrary_ids, flatten_plan,
                                       pseudo_queries, r4r_loop, semantic_ids, snippet, title_ids)
 from irbook.widgets.r4r import R4RStepper, check_trace
 
@@ -162,6 +162,10 @@ def test_r4r_loop_refines_from_retrieved_snippets():
 def test_text_helpers():
     assert flatten_plan("Topic: a b\n\n Key terms: x, y ") == "Topic: a b Key terms: x, y"
     assert snippet("T", "one two three four", words=2) == "T: one two..."
+    assert snippet("T", "HEADER\nbody words here", words=2, skip={"HEADER"}) == "T: body words..."
+    assert boilerplate_lines(["H\na", "H\nb", "c"], min_passages=2) == {"H"}
+    with pytest.raises(ValueError, match="min_passages"):
+        boilerplate_lines(["a"], min_passages=0)
     reader = EchoReader()
     assert pseudo_queries(reader, ["a passage"]) == ["Topic: plan 1"]
     with pytest.raises(ValueError, match="passages"):

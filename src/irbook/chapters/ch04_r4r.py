@@ -424,11 +424,24 @@ def flatten_plan(plan: str) -> str:
     return " ".join(lines)
 
 
-def snippet(title: str, text: str, words: int = 18) -> str:
-    """A passage's reference and first words, as the refinement step sees a retrieved candidate.
+def snippet(title: str, text: str, words: int = 18, skip=frozenset()) -> str:
+    """A passage's reference and first ``words`` words, as the refinement step sees a retrieved candidate; lines in
+    ``skip`` (headers repeated across many passages, which say nothing about this one) are left out.
     Introduced in chapter 4."""
-    head = " ".join(text.split()[:words])
+    lines = [line for line in text.splitlines() if line.strip() and line.strip() not in skip]
+    head = " ".join(" ".join(lines).split()[:words])
     return f"{title}: {head}..."
+
+
+def boilerplate_lines(texts: Sequence[str], min_passages: int = 10) -> set[str]:
+    """Lines that occur in at least ``min_passages`` passages (document titles, chapter headings).
+    Introduced in chapter 4."""
+    from collections import Counter
+
+    texts = _check_texts(texts, "texts")
+    min_passages = _check_positive_int(min_passages, "min_passages")
+    counts = Counter(line.strip() for text in texts for line in set(text.splitlines()) if line.strip())
+    return {line for line, n in counts.items() if n >= min_passages}
 
 
 @dataclass
