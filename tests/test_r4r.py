@@ -266,3 +266,5 @@ def test_llm_generative_retriever_bad_input(smollm2):
         gr.search(["a"], k=0)
     with pytest.raises(ValueError, match="texts"):
         gr.search("a", k=1)
+    with pytest.raises(ValueError, match="max_tokens"):
+        gr.search(["a"], k=1, max_tokens=0)

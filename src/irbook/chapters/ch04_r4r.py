@@ -452,10 +452,11 @@ class LLMGenerativeRetriever:
         self.last_seconds: list[float] = []
         self.store = None  # where search() caches its decodings when no store is passed
 
-    def prompt_ids(self, text: str) -> list[int]:
-        """The LLM's input for ``text``: its first ``max_text_tokens`` tokens, then the docid marker."""
+    def prompt_ids(self, text: str, max_tokens: int | None = None) -> list[int]:
+        """The LLM's input for ``text``: its first ``max_tokens`` tokens (default: the training length
+        ``max_text_tokens``), then the docid marker."""
         ids = self.tokenizer(" ".join(text.split()), add_special_tokens=False)["input_ids"]
-        return ids[:self.config.max_text_tokens] + self.marker
+        return ids[:max_tokens or self.config.max_text_tokens] + self.marker
 
     def cache_key(self, texts: Sequence[str], docids: Sequence[str]) -> str:
         """A hash of everything the adapters depend on: the pairs, the docid space, the config, the base LLM."""
@@ -543,10 +544,10 @@ class LLMGenerativeRetriever:
                 if log is not None:
                     log(len(self.losses), self.losses[-1])
 
-    def _beam_search(self, text: str, k: int) -> list[tuple[str, float, list]]:
+    def _beam_search(self, text: str, k: int, max_tokens: int) -> list[tuple[str, float, list]]:
         import torch
 
-        prompt = self.prompt_ids(text)
+        prompt = self.prompt_ids(text, max_tokens)
         start = len(prompt)
 
         def allowed(_batch_id, input_ids):
@@ -576,16 +577,19 @@ class LLMGenerativeRetriever:
             results.append((docid, float(score), path))
         return results
 
-    def search(self, texts: Sequence[str], k: int = 10, store=None) -> list[list[tuple[str, float, list]]]:
+    def search(self, texts: Sequence[str], k: int = 10, store=None,
+               max_tokens: int = 128) -> list[list[tuple[str, float, list]]]:
         """The ``k`` best docids per text: ``(docid, log-probability, path)`` triples, best first, every docid an
         existing one. ``store`` (an :class:`irbook.cache.KeyValueStore` fingerprinted with :attr:`digest`; default
-        :attr:`store`) caches the decodings; ``last_seconds`` holds each text's decoding time (as first measured when cached)."""
+        :attr:`store`) caches the decodings; each text is cut to its first ``max_tokens`` tokens (longer than the training
+        texts, so that a question followed by a plan keeps its plan); ``last_seconds`` holds each text's decoding time (as first measured when cached)."""
         if self.model is None:
             raise RuntimeError("call fit() before search()")
         store = store if store is not None else self.store
         texts = _check_texts(texts, "texts")
         k = _check_positive_int(k, "k")
-        keys = [hashlib.sha256(json.dumps([t, k]).encode()).hexdigest() for t in texts]
+        max_tokens = _check_positive_int(max_tokens, "max_tokens")
+        keys = [hashlib.sha256(json.dumps([t, k, max_tokens]).encode()).hexdigest() for t in texts]
         cached = store.get_bytes(keys) if store is not None else {}
         results, self.last_seconds, fresh = [], [], {}
         for text, key in zip(texts, keys):
@@ -594,7 +598,7 @@ class LLMGenerativeRetriever:
                 found = [(d, s, [tuple(p) for p in path]) for d, s, path in found]
             else:
                 begin = time.perf_counter()
-                found = self._beam_search(text, k)
+                found = self._beam_search(text, k, max_tokens)
                 seconds = time.perf_counter() - begin
                 fresh[key] = json.dumps([found, seconds]).encode()
             results.append(found)
