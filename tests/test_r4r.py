@@ -1,5 +1,5 @@
-"""Chapter 4 (R4R): docids, the prefix trie, the generative retriever and the loop (irbook.chapters.ch04_r4r),
-and the R4R view (irbook.widgets.r4r), headless and without the book's models."""
+"""Chapter 4 (R4R): docids, the prefix trie, the generative retrievers and the loop (irbook.chapters.ch04_r4r),
+and the R4R view (irbook.widgets.r4r); headless, and only the LLM retriever's tests load a model (SmolLM2-135M)."""
 import numpy as np
 import pytest
 
@@ -207,3 +207,64 @@ def test_view_bad_input():
         view.render(question=5)
     with pytest.raises(ValueError, match="round_number"):
         view.render(round_number=0)
+
+
+@pytest.fixture(scope="module")
+def smollm2():
+    """The book's causal LM (SmolLM2-135M-Instruct), for the LLM generative retriever's tests."""
+    pytest.importorskip("peft")
+    from irbook.llm import llm
+
+    return llm("smollm2")
+
+
+def test_llm_generative_retriever_decodes_only_valid_ids(smollm2, tmp_path):
+    from irbook.cache import KeyValueStore
+    from irbook.chapters.ch04_r4r import LLMGenerativeRetriever, LLMGRConfig
+
+    docids = ["10", "11", "20"]
+    gr = LLMGenerativeRetriever(smollm2, docids, LLMGRConfig(epochs=1, batch_size=4))
+    with pytest.raises(RuntimeError, match="fit"):
+        gr.search(["apples"], 2)
+    path = tmp_path / "llmgr.pt"
+    gr.fit(TEXTS[:3], docids, cache_path=path)
+    assert path.exists() and len(gr.losses) == 1 and gr.train_seconds > 0
+    store = KeyValueStore(tmp_path / "decodings.sqlite", gr.digest)
+    found = gr.search(["apples in orchards", "cars and fuel"], k=5, store=store)  # k above the 3 docids
+    for ranking in found:
+        ids = [d for d, _, _ in ranking]
+        scores = [s for _, s, _ in ranking]
+        assert 1 <= len(ids) <= 3 and set(ids) <= set(docids) and len(set(ids)) == len(ids)
+        assert np.all(np.isfinite(scores)) and scores == sorted(scores, reverse=True)
+        assert [gr.trie.vocab[t] for t, _ in ranking[0][2]] == [*ranking[0][0], "</s>"]  # the path writes the docid
+    assert gr.search(["apples in orchards", "cars and fuel"], k=5, store=store) == found  # read back from the store
+    again = LLMGenerativeRetriever(smollm2, docids, LLMGRConfig(epochs=1, batch_size=4)).fit(TEXTS[:3], docids,
+                                                                                              cache_path=path)
+    assert again.digest == gr.digest and again.losses == gr.losses  # loaded, not retrained
+    path.write_bytes(b"corrupt")
+    rebuilt = LLMGenerativeRetriever(smollm2, docids, LLMGRConfig(epochs=1, batch_size=4)).fit(TEXTS[:3], docids,
+                                                                                                cache_path=path)
+    assert rebuilt.digest == gr.digest  # retrained from the same seed after the checksum failed
+
+
+def test_llm_generative_retriever_bad_input(smollm2):
+    from irbook.chapters.ch04_r4r import LLMGenerativeRetriever, LLMGRConfig
+
+    with pytest.raises(ValueError, match="lm"):
+        LLMGenerativeRetriever(object(), ["1", "2"])
+    with pytest.raises(ValueError, match="config"):
+        LLMGenerativeRetriever(smollm2, ["1", "2"], GRConfig())
+    with pytest.raises(ValueError, match="single token"):
+        LLMGenerativeRetriever(smollm2, ["1\u2603", "2"])
+    gr = LLMGenerativeRetriever(smollm2, ["1", "2"], LLMGRConfig(epochs=1))
+    with pytest.raises(ValueError, match="equal length"):
+        gr.fit(["a", "b"], ["1"])
+    with pytest.raises(ValueError, match="missing from the collection"):
+        gr.fit(["a"], ["3"])
+    gr.fit(["a"], ["1"])
+    with pytest.raises(ValueError, match="k must"):
+        gr.search(["a"], k=0)
+    with pytest.raises(ValueError, match="texts"):
+        gr.search("a", k=1)
+    with pytest.raises(ValueError, match="max_tokens"):
+        gr.search(["a"], k=1, max_tokens=0)

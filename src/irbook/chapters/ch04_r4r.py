@@ -400,6 +400,214 @@ class GenerativeRetriever:
         return results
 
 
+# -- cell c027a
+@dataclass
+class LLMGRConfig:
+    """What the LLM generative retriever's LoRA fine-tuning depends on (part of its cache key).
+    Introduced in chapter 4."""
+
+    epochs: int = 3
+    batch_size: int = 16
+    learning_rate: float = 1e-3
+    rank: int = 16
+    alpha: int = 32
+    max_text_tokens: int = 40
+    seed: int = 0
+
+
+class LLMGenerativeRetriever:
+    """Generative retrieval with a causal LLM, as in R4R: the text, then ``"\\nDocid:"``, then the docid's digits
+    and the end-of-sequence token, written by the LLM itself with LoRA adapters trained on (text, docid) pairs.
+
+    ``lm`` is a transformers LLM with ``model`` and ``tokenizer`` (e.g. ``irbook.llm.llm("smollm2")``); its weights
+    stay frozen (a deep copy carries the adapters). Every docid character must be a single token of the LLM's
+    vocabulary. ``search`` is beam search constrained by the :class:`DocidTrie` (``generate`` with
+    ``prefix_allowed_tokens_fn``), returning the same ``(docid, log-probability, path)`` triples as
+    :class:`GenerativeRetriever`, so :func:`r4r_loop` runs with either. Introduced in chapter 4.
+    """
+
+    def __init__(self, lm, docids: Sequence[str], config: LLMGRConfig | None = None):
+        if not hasattr(lm, "model") or not hasattr(lm, "tokenizer"):
+            raise ValueError(f"lm must have model and tokenizer attributes (a transformers LLM), "
+                             f"got {type(lm).__name__}")
+        if config is not None and not isinstance(config, LLMGRConfig):
+            raise ValueError(f"config must be an LLMGRConfig, got {type(config).__name__}")
+        self.lm, self.tokenizer = lm, lm.tokenizer
+        self.config = config or LLMGRConfig()
+        self.trie = DocidTrie(docids)
+        eos = self.tokenizer.eos_token_id
+        token_of = [eos]
+        for ch in self.trie.vocab[1:]:
+            token = self.tokenizer.convert_tokens_to_ids(ch)
+            if token is None or token == self.tokenizer.unk_token_id or self.tokenizer.decode([token]) != ch:
+                raise ValueError(f"docid character {ch!r} is not a single token of the LLM's vocabulary")
+            token_of.append(token)
+        self.token_of = token_of  # trie token -> LLM token
+        self.trie_of = {t: i for i, t in enumerate(token_of)}
+        self.marker = self.tokenizer("\nDocid:", add_special_tokens=False)["input_ids"]
+        self.model = None
+        self.losses: list[float] = []
+        self.train_seconds = None
+        self.digest = None
+        self.last_seconds: list[float] = []
+        self.store = None  # where search() caches its decodings when no store is passed
+
+    def prompt_ids(self, text: str, max_tokens: int | None = None) -> list[int]:
+        """The LLM's input for ``text``: its first ``max_tokens`` tokens (default: the training length
+        ``max_text_tokens``), then the docid marker."""
+        ids = self.tokenizer(" ".join(text.split()), add_special_tokens=False)["input_ids"]
+        return ids[:max_tokens or self.config.max_text_tokens] + self.marker
+
+    def cache_key(self, texts: Sequence[str], docids: Sequence[str]) -> str:
+        """A hash of everything the adapters depend on: the pairs, the docid space, the config, the base LLM."""
+        blob = json.dumps([list(texts), list(docids), self.trie.docids, self.config.__dict__,
+                           getattr(self.lm, "name", type(self.lm).__name__)])
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    def _peft_model(self):
+        import copy
+
+        import torch
+        from peft import LoraConfig, get_peft_model
+
+        torch.manual_seed(self.config.seed)
+        lora = LoraConfig(r=self.config.rank, lora_alpha=self.config.alpha, lora_dropout=0.0, bias="none",
+                          task_type="CAUSAL_LM", target_modules=["q_proj", "k_proj", "v_proj", "o_proj",
+                                                                 "gate_proj", "up_proj", "down_proj"])
+        with warnings.catch_warnings():  # peft calls a transformers property deprecated in v5 (a FutureWarning)
+            warnings.simplefilter("ignore", FutureWarning)
+            return get_peft_model(copy.deepcopy(self.lm.model), lora)
+
+    def fit(self, texts: Sequence[str], docids: Sequence[str], cache_path=None, log=None) -> "LLMGenerativeRetriever":
+        """LoRA fine-tuning on (text, docid) pairs (cross-entropy on the docid tokens only), or the adapters loaded
+        from ``cache_path`` when its sha256 checks out (retrained when the file is missing or corrupt)."""
+        import torch
+
+        from irbook.cache import checksum_problem, save_checked
+
+        texts, docids = _check_texts(texts, "texts"), _check_texts(docids, "docids")
+        if len(texts) != len(docids) or not texts:
+            raise ValueError(f"texts and docids must be non-empty and of equal length, got {len(texts)} and "
+                             f"{len(docids)}")
+        unknown = sorted(set(docids) - set(self.trie.docids))
+        if unknown:
+            raise ValueError(f"docids holds {len(unknown)} ids missing from the collection, e.g. {unknown[0]!r}")
+        self.model = self._peft_model()
+        if cache_path is not None and checksum_problem(cache_path) is None:
+            stored = torch.load(cache_path, map_location="cpu", weights_only=True)
+            self.model.load_state_dict(stored["state"], strict=False)
+            self.losses, self.train_seconds = json.loads(stored["losses"]), float(stored["seconds"])
+        else:
+            start = time.perf_counter()
+            self._train(texts, docids, log)
+            self.train_seconds = time.perf_counter() - start
+            if cache_path is not None:
+                state = {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items() if "lora_" in k}
+                save_checked(cache_path, lambda tmp: torch.save(
+                    {"state": state, "losses": json.dumps(self.losses), "seconds": self.train_seconds}, tmp))
+        self.model.eval()
+        digest = hashlib.sha256()
+        for name, tensor in sorted(self.model.state_dict().items()):
+            if "lora_" in name:
+                digest.update(name.encode())
+                digest.update(tensor.detach().float().numpy().tobytes())
+        self.digest = digest.hexdigest()[:16]
+        return self
+
+    def _train(self, texts, docids, log) -> None:
+        """Epochs of teacher-forced cross-entropy on the docid tokens, in shuffled batches."""
+        import torch
+
+        cfg = self.config
+        examples = [(self.prompt_ids(t), [self.token_of[x] for x in self.trie.sequences[d]])
+                    for t, d in zip(texts, docids)]
+        optimizer = torch.optim.AdamW([p for p in self.model.parameters() if p.requires_grad], lr=cfg.learning_rate)
+        generator = torch.Generator().manual_seed(cfg.seed)
+        pad = self.tokenizer.pad_token_id
+        self.model.train()
+        for _epoch in range(cfg.epochs):
+            for batch in torch.randperm(len(examples), generator=generator).split(cfg.batch_size):
+                rows = [examples[i] for i in batch.tolist()]
+                width = max(len(p) + len(t) for p, t in rows)
+                ids = torch.full((len(rows), width), pad)
+                mask = torch.zeros((len(rows), width), dtype=torch.long)
+                labels = torch.full((len(rows), width), -100)
+                for r, (prompt, target) in enumerate(rows):
+                    ids[r, :len(prompt) + len(target)] = torch.tensor(prompt + target)
+                    mask[r, :len(prompt) + len(target)] = 1
+                    labels[r, len(prompt):len(prompt) + len(target)] = torch.tensor(target)
+                loss = self.model(input_ids=ids, attention_mask=mask, labels=labels).loss
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                self.losses.append(float(loss.detach()))
+                if log is not None:
+                    log(len(self.losses), self.losses[-1])
+
+    def _beam_search(self, text: str, k: int, max_tokens: int) -> list[tuple[str, float, list]]:
+        import torch
+
+        prompt = self.prompt_ids(text, max_tokens)
+        start = len(prompt)
+
+        def allowed(_batch_id, input_ids):
+            prefix = [self.trie_of.get(t, -1) for t in input_ids[start:].tolist()]
+            tokens = self.trie.allowed(prefix) if -1 not in prefix else []
+            return [self.token_of[t] for t in tokens] or [self.tokenizer.eos_token_id]
+
+        # length_penalty 0: a docid's score is the sum of its tokens' log-probabilities, as in the small decoder;
+        # early_stopping "never": a live beam may still overtake a finished docid until the trie's depth.
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # generation-config notes (e.g. unused sampling settings)
+            out = self.model.generate(
+                input_ids=torch.tensor([prompt]), attention_mask=torch.ones((1, start), dtype=torch.long),
+                num_beams=k, num_return_sequences=k, max_new_tokens=self.trie.depth, do_sample=False,
+                prefix_allowed_tokens_fn=allowed, length_penalty=0.0, early_stopping="never",
+                eos_token_id=self.tokenizer.eos_token_id, pad_token_id=self.tokenizer.pad_token_id,
+                output_scores=True, return_dict_in_generate=True)
+        results, seen = [], set()
+        for sequence, score in zip(out.sequences, out.sequences_scores):
+            tokens = [self.trie_of.get(t, -1) for t in sequence[start:].tolist()]
+            tokens = tokens[:tokens.index(0) + 1] if 0 in tokens else tokens
+            docid = self.trie.lookup(tokens)
+            if docid is None or docid in seen or not np.isfinite(float(score)):
+                continue  # a beam that ran out of valid continuations (scored -inf), never an invented docid
+            seen.add(docid)
+            path = [(t, len(self.trie.allowed(tokens[:i]))) for i, t in enumerate(tokens)]
+            results.append((docid, float(score), path))
+        return results
+
+    def search(self, texts: Sequence[str], k: int = 10, store=None,
+               max_tokens: int = 128) -> list[list[tuple[str, float, list]]]:
+        """The ``k`` best docids per text: ``(docid, log-probability, path)`` triples, best first, every docid an
+        existing one. ``store`` (an :class:`irbook.cache.KeyValueStore` fingerprinted with :attr:`digest`; default
+        :attr:`store`) caches the decodings; each text is cut to its first ``max_tokens`` tokens (longer than the training
+        texts, so that a question followed by a plan keeps its plan); ``last_seconds`` holds each text's decoding time (as first measured when cached)."""
+        if self.model is None:
+            raise RuntimeError("call fit() before search()")
+        store = store if store is not None else self.store
+        texts = _check_texts(texts, "texts")
+        k = _check_positive_int(k, "k")
+        max_tokens = _check_positive_int(max_tokens, "max_tokens")
+        keys = [hashlib.sha256(json.dumps([t, k, max_tokens]).encode()).hexdigest() for t in texts]
+        cached = store.get_bytes(keys) if store is not None else {}
+        results, self.last_seconds, fresh = [], [], {}
+        for text, key in zip(texts, keys):
+            if key in cached:
+                found, seconds = json.loads(cached[key])
+                found = [(d, s, [tuple(p) for p in path]) for d, s, path in found]
+            else:
+                begin = time.perf_counter()
+                found = self._beam_search(text, k, max_tokens)
+                seconds = time.perf_counter() - begin
+                fresh[key] = json.dumps([found, seconds]).encode()
+            results.append(found)
+            self.last_seconds.append(seconds)
+        if store is not None and fresh:
+            store.put_bytes(fresh)
+        return results
+
+
 # -- cell c032
 COT_PROMPT = ("Question: {question}\n\nThink step by step about what the regulation passage that answers this "
               "question must say. Reply in a few sentences.")
