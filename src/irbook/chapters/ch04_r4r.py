@@ -31,6 +31,18 @@ def _check_texts(texts, name: str) -> list[str]:
     return list(texts)
 
 
+def _check_training_pairs(texts, docids, trie) -> tuple[list[str], list[str]]:
+    """Validated (texts, docids) training pairs: equal, non-zero lengths and every docid in ``trie``."""
+    texts, docids = _check_texts(texts, "texts"), _check_texts(docids, "docids")
+    if len(texts) != len(docids) or not texts:
+        raise ValueError(f"texts and docids must be non-empty and of equal length, got {len(texts)} and "
+                         f"{len(docids)}")
+    unknown = sorted(set(docids) - set(trie.docids))
+    if unknown:
+        raise ValueError(f"docids holds {len(unknown)} ids missing from the collection, e.g. {unknown[0]!r}")
+    return texts, docids
+
+
 # -- cell c009
 def gr_collection(documents: Sequence[int]):
     """ObliQA restricted to ``documents``: the non-empty passages, the dev questions (training pairs) and the test
@@ -277,13 +289,7 @@ class GenerativeRetriever:
 
         from irbook.cache import checksum_problem, save_checked
 
-        texts, docids = _check_texts(texts, "texts"), _check_texts(docids, "docids")
-        if len(texts) != len(docids) or not texts:
-            raise ValueError(f"texts and docids must be non-empty and of equal length, got {len(texts)} and "
-                             f"{len(docids)}")
-        unknown = sorted(set(docids) - set(self.trie.docids))
-        if unknown:
-            raise ValueError(f"docids holds {len(unknown)} ids missing from the collection, e.g. {unknown[0]!r}")
+        texts, docids = _check_training_pairs(texts, docids, self.trie)
         cfg = self.config
         torch.manual_seed(cfg.seed)
         queries = self._encode(texts)
@@ -485,13 +491,7 @@ class LLMGenerativeRetriever:
 
         from irbook.cache import checksum_problem, save_checked
 
-        texts, docids = _check_texts(texts, "texts"), _check_texts(docids, "docids")
-        if len(texts) != len(docids) or not texts:
-            raise ValueError(f"texts and docids must be non-empty and of equal length, got {len(texts)} and "
-                             f"{len(docids)}")
-        unknown = sorted(set(docids) - set(self.trie.docids))
-        if unknown:
-            raise ValueError(f"docids holds {len(unknown)} ids missing from the collection, e.g. {unknown[0]!r}")
+        texts, docids = _check_training_pairs(texts, docids, self.trie)
         self.model = self._peft_model()
         if cache_path is not None and checksum_problem(cache_path) is None:
             stored = torch.load(cache_path, map_location="cpu", weights_only=True)
